@@ -16,7 +16,7 @@ import pytest
 from benchmarks.compare import mappings, results, run, worker
 from benchmarks.compare.results import Cell, Row, Target
 from benchmarks.compare.venvs import Side, venv_dir
-from benchmarks.workloads import WORKLOADS
+from benchmarks.workloads import WORKLOADS, Workload
 from nflex_metrics import compile as compile_expression
 from nflex_metrics.mapping import load_metric_mapping
 from nflex_metrics.syntax import parse
@@ -28,7 +28,9 @@ def test_docstring_examples_of_the_benchmark_modules_hold() -> None:
 
 
 @pytest.mark.parametrize("workload", WORKLOADS, ids=lambda w: w.label)
-def test_variants_are_distinct_same_length_texts_with_nearly_the_same_value(workload) -> None:
+def test_variants_are_distinct_same_length_texts_with_nearly_the_same_value(
+    workload: Workload,
+) -> None:
     texts = worker.fresh_variants(workload.text, 20)
     assert len(set(texts)) == 20 and workload.text not in texts
     assert len({len(t) for t in texts}) == 1
@@ -165,3 +167,13 @@ def test_comparison_runs_end_to_end_on_our_side_alone(tmp_path: Path) -> None:
         assert bench in text
     assert "load_metric_mapping, 20 entries" in text
     assert "failed:" not in text
+
+
+def test_a_row_where_ours_failed_misses_its_target_whatever_the_peers_did() -> None:
+    row = _row(1.0, {"a": 6.0}, Target(("a",), 5.0, "a"))
+    row.cells["ours"] = Cell(error="ExpressionSyntaxError")
+    assert row.verdict() == "NO (ours failed)"
+
+
+def test_a_row_without_any_peer_claims_nothing() -> None:
+    assert _row(1.0, {}, Target(("a",), 5.0, "a")).verdict().startswith("n/a")

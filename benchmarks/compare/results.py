@@ -67,6 +67,10 @@ class Row:
         """``yes``, ``NO (...)`` or ``n/a (...)`` for every target of the row."""
         if not self.targets:
             return ""
+        if self.cells.get("ours", Cell()).median is None:
+            return "NO (ours failed)"
+        if not any(p in self.cells for t in self.targets for p in t.peers):
+            return "n/a (no peer in this run)"
         misses: list[str] = []
         unknown: list[str] = []
         for target in self.targets:
@@ -75,10 +79,7 @@ class Row:
                     continue
                 s = self.speedup(peer)
                 if s is None:
-                    if self.cells.get("ours", Cell()).median is None:
-                        misses.append("ours failed")
-                    else:
-                        unknown.append(f"{peer} failed")
+                    unknown.append(f"{peer} failed")
                 elif s < target.at_least or (target.strict and s == target.at_least):
                     misses.append(f"{peer} {s:.2g}x")
         if misses:
