@@ -177,3 +177,8 @@ def test_a_row_where_ours_failed_misses_its_target_whatever_the_peers_did() -> N
 
 def test_a_row_without_any_peer_claims_nothing() -> None:
     assert _row(1.0, {}, Target(("a",), 5.0, "a")).verdict().startswith("n/a")
+
+
+def test_a_slower_ours_is_reported_as_how_many_times_slower() -> None:
+    row = _row(4e-6, {"a": 1e-6}, Target(("a",), 1.0, "a"))
+    assert results.format_cell(row, "a") == "1 µs (4; 4x slower)"

@@ -118,7 +118,8 @@ def format_cell(row: Row, side: str) -> str:
     s = row.speedup(side)
     if s is None:
         return text
-    return f"{text} ({1 / s:.2g}; {s:.3g}x {'faster' if s >= 1 else 'slower'})"
+    speed = f"{s:.3g}x faster" if s >= 1 else f"{1 / s:.3g}x slower"
+    return f"{text} ({1 / s:.2g}; {speed})"
 
 
 def _short(error: str, limit: int = 70) -> str:
