@@ -82,8 +82,10 @@ def _from(first: nodes.Span, end: int) -> nodes.Span:
 
 
 # Spelling of each relation -> canonical operator of nodes.COMPARE_OPS.
-_RELATIONS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">"}
-_RELATIONS[">="] = ">="
+_RELATIONS = {
+    **{"=": "=", "==": "=", "!=": "!=", "<>": "!="},
+    **{"<": "<", "<=": "<=", ">": ">", ">=": ">="},
+}
 
 
 class _Builder:
