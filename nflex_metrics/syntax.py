@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -212,6 +211,8 @@ class _Tables(NamedTuple):
 def _cache_file() -> Union[str, bool]:
     """Where Lark may cache its grammar analysis: a private per-user directory, never
     the shared temporary directory (the cache is a pickle). ``False`` disables it."""
+    import tempfile
+
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     directory = os.path.join(base, "nflex_metrics")
     try:
