@@ -99,7 +99,7 @@ def fake_cmp() -> Iterator[FakeCmp]:
     server.daemon_threads = True
     fake = FakeCmp(server)
     holder.append(fake)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
         yield fake
