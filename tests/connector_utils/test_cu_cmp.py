@@ -237,7 +237,8 @@ def test_logger_with_the_seed_example_dict_context(capsys: pytest.CaptureFixture
     )
     logger.info(f"logging info {'something'}")
     assert capsys.readouterr().out == (
-        "info\tTarget(customer: fake-id,account: fake-id, resource: fake-rid): logging info something\n"
+        "info\tTarget(customer: fake-id,account: fake-id, resource: fake-rid): "
+        "logging info something\n"
     )
 
 
