@@ -131,7 +131,7 @@ def test_helpers_call_the_api_with_path_and_data_keywords() -> None:
 
 def test_account_update_patches_the_serialized_account(fake_cmp: FakeCmp) -> None:
     account = Account(id="acc-1", metadata=Metadata([("plan", "gold")]))
-    assert account.update(context_for(fake_cmp), "acc-1") is None
+    account.update(context_for(fake_cmp), "acc-1")
     [request] = fake_cmp.requests
     assert (request.method, request.path) == ("PATCH", "/api/accounts/acc-1/resource")
     assert request.json() == {"id": "acc-1", "metadata": {"provider_specific": {"plan": "gold"}}}
@@ -228,12 +228,16 @@ def test_logger_uses_context_log_with_module_id(
 
 
 def test_logger_with_the_seed_example_dict_context(capsys: pytest.CaptureFixture[str]) -> None:
-    event = {"customer_id": "fake-id", "account_id": "fake-id", "resource": {"id": "fake-rid"}}
+    event: dict[str, Any] = {
+        "customer_id": "fake-id",
+        "account_id": "fake-id",
+        "resource": {"id": "fake-rid"},
+    }
     logger = Logger(
         {},
         customer_id=event.get("customer_id", ""),
         account_id=event.get("account_id", ""),
-        resource_id=event["resource"]["id"],  # type: ignore[index]
+        resource_id=event["resource"]["id"],
     )
     logger.info(f"logging info {'something'}")
     assert capsys.readouterr().out == (

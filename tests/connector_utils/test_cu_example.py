@@ -41,7 +41,7 @@ def plain(id: str, name: str, type: str, details: dict[str, Any]) -> dict[str, A
     }
 
 
-SERVER_DEFAULTS = {
+SERVER_DEFAULTS: dict[str, Any] = {
     "cpu_cores": None,
     "cpu_hz": None,
     "ram_b": None,

@@ -283,7 +283,7 @@ def test_region() -> None:
 
 # --- Locations ----------------------------------------------------------------------
 
-PARIS = {
+PARIS: dict[str, Any] = {
     "country": {"name": "France", "id": "FR"},
     "city": {"name": "Paris"},
     "location": {"name": "Legendary Paris Place", "latitude": 48.860764, "longitude": 2.393646},
@@ -293,7 +293,7 @@ PARIS = {
 
 
 def test_locations_serialize_as_given() -> None:
-    places = [PARIS, {"region": {"id": "eu"}, "type": "provider"}, {}]
+    places: list[dict[str, Any]] = [PARIS, {"region": {"id": "eu"}, "type": "provider"}, {}]
     assert Locations(places).serialize() is places
     assert Locations([]).serialize() == []
 
@@ -420,8 +420,8 @@ def test_serialize_list_calls_serialize_on_each() -> None:
 )
 def test_spend_errors_have_default_messages(error: type[Exception], default: str) -> None:
     assert str(error()) == default
-    assert str(error(None)) == default  # type: ignore[call-arg]
-    assert str(error("custom")) == "custom"  # type: ignore[call-arg]
+    assert str(error(None)) == default
+    assert str(error("custom")) == "custom"
     assert error().args == (default,)
     assert issubclass(error, Exception)
 

@@ -129,7 +129,7 @@ def resources(draw: st.DrawFn) -> tuple[Resource, dict[str, Any], dict[str, Any]
             st.none() | st.builds(Connections, servers=id_lists, volumes=id_lists | text)
         ),
     }
-    return cls(**own, **base), own, base  # type: ignore[arg-type]
+    return cls(**own, **base), own, base
 
 
 def expected_details(type_name: str, own: dict[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from .conftest import FROZEN_NOW_RFC3339
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
-BARE_BASE = {
+BARE_BASE: dict[str, Any] = {
     "name": "N",
     "provider_created_at": None,
     "last_seen_at": FROZEN_NOW_RFC3339,
@@ -204,7 +204,7 @@ def test_values_are_passed_through_as_the_same_objects() -> None:
 
 # --- Server -----------------------------------------------------------------------
 
-SERVER_DEFAULTS = {
+SERVER_DEFAULTS: dict[str, Any] = {
     "cpu_cores": None,
     "cpu_hz": None,
     "ram_b": None,
