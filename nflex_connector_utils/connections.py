@@ -31,7 +31,7 @@ class Connections:
         volumes: Ids = None,
     ) -> None:
         self._data: dict[str, list[Any]] = {}
-        self.add(type, connections, appliances, servers, networks, volumes)
+        self._add(type, connections, appliances, servers, networks, volumes)
 
     def add(
         self,
@@ -43,18 +43,29 @@ class Connections:
         volumes: Ids = None,
     ) -> Connections:
         """Add more connections (the same arguments as the constructor); returns self."""
+        self._add(type, connections, appliances, servers, networks, volumes)
+        return self
+
+    def _add(
+        self,
+        type: Optional[str],
+        connections: Ids,
+        appliances: Ids,
+        servers: Ids,
+        networks: Ids,
+        volumes: Ids,
+    ) -> None:
         if type is not None:
             self._extend(type, connections)
         elif connections:
             warnings.warn(
                 f"Connections: connections {connections!r} were given without a type; skipped",
-                stacklevel=2,
+                stacklevel=3,  # the caller of __init__ or add
             )
         self._extend("appliance", appliances)
         self._extend("server", servers)
         self._extend("network", networks)
         self._extend("volume", volumes)
-        return self
 
     def _extend(self, type: str, ids: Ids) -> None:
         if not ids:

@@ -108,7 +108,8 @@ class Resource:
         self.region = region
         self.locations = locations
         self.provider_created_at = provider_created_at
-        self.metadata = metadata
+        # An empty Metadata rather than None, as in 0.2.0, so that ``.metadata.add()`` works.
+        self.metadata = Metadata() if metadata is None else metadata
         self.native_portal_link = native_portal_link
         self.connections = connections
 

@@ -159,6 +159,10 @@ def test_connections_without_a_type_are_skipped_with_a_warning() -> None:
     with pytest.warns(UserWarning, match=r"connections \['s1'\] were given without a type"):
         connections = Connections(connections=["s1"])
     assert connections.serialize() == {}
+    with pytest.warns(UserWarning) as record:
+        connections.add(connections="s2")
+    assert connections.serialize() == {}
+    assert record[0].filename == __file__  # points at the caller
 
 
 def test_connections_add_chains_and_appends() -> None:

@@ -196,6 +196,13 @@ def test_empty_metadata_and_connections_serialize_to_empty_dicts() -> None:
     assert (data["metadata"], data["connections"]) == ({}, {})
 
 
+def test_metadata_defaults_to_an_empty_metadata_object_that_can_be_added_to() -> None:
+    server = Server(id="I", name="N")
+    assert isinstance(server.metadata, Metadata)
+    server.metadata.add("k", "v")
+    assert serialize(server)["metadata"] == {"provider_specific": {"k": "v"}}
+
+
 def test_values_are_passed_through_as_the_same_objects() -> None:
     tags = {"team": "a"}
     data = ColoSpace(id="I", name="N", combination=tags).serialize()  # type: ignore[arg-type]
