@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -203,8 +204,8 @@ class _Tables(NamedTuple):
     rules: list[_Rule]
     start: dict[str, int]
     end: dict[str, int]
-    token: re.Pattern[str]  # one alternation of the grammar's terminals
-    ignore: frozenset[str]
+    token: re.Pattern[str]  # blanks, then one alternation of the grammar's terminals
+    blanks: re.Pattern[str]  # what the grammar ignores between tokens
     keywords: dict[str, list[tuple[str, Optional[str]]]]  # word -> (terminal, exact case)
 
 
@@ -252,7 +253,8 @@ def _tables() -> _Tables:
     actions: list[dict[str, int]] = [{} for _ in range(len(table.states))]
     gotos: list[dict[str, int]] = [{} for _ in range(len(table.states))]
     for state, row in table.states.items():
-        for symbol, (action, arg) in row.items():
+        for lark_symbol, (action, arg) in row.items():
+            symbol = _plain(lark_symbol)
             if action is Shift:
                 (actions if symbol.isupper() else gotos)[state][symbol] = arg
                 continue
@@ -265,10 +267,12 @@ def _tables() -> _Tables:
         key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
     )
     keywords: dict[str, list[tuple[str, Optional[str]]]] = {}
-    alternatives = []
+    alternatives, ignored = [], []
     for terminal in terminals:
         pattern = terminal.pattern
-        if isinstance(pattern, PatternStr) and pattern.value.isalpha():
+        if terminal.name in lark.lexer_conf.ignore:
+            ignored.append(pattern.to_regexp())
+        elif isinstance(pattern, PatternStr) and pattern.value.isalpha():
             exact = None if "i" in pattern.flags else pattern.value
             keywords.setdefault(pattern.value.lower(), []).append((terminal.name, exact))
         else:
@@ -277,18 +281,24 @@ def _tables() -> _Tables:
         actions,
         gotos,
         rules,
-        dict(table.start_states),
-        dict(table.end_states),
-        re.compile("|".join(alternatives)),
-        frozenset(lark.lexer_conf.ignore),
+        {_plain(k): v for k, v in table.start_states.items()},
+        {_plain(k): v for k, v in table.end_states.items()},
+        re.compile(f"(?:{'|'.join(ignored)})*(?:{'|'.join(alternatives)})"),
+        re.compile(f"(?:{'|'.join(ignored)})*"),
         keywords,
     )
+
+
+def _plain(name: str) -> str:
+    """Lark names symbols with ``Token`` objects, whose Python-level ``__eq__`` would
+    slow every table lookup; the tables use plain interned strings."""
+    return sys.intern(str.__str__(name))
 
 
 def _rule(rule: Any) -> _Rule:
     """How to reduce one grammar rule: an aliased rule builds a node, the helper of
     ``x+`` builds a list, and any other rule has one child and passes it through."""
-    size, origin = len(rule.expansion), rule.origin.name
+    size, origin = len(rule.expansion), _plain(rule.origin.name)
     if rule.alias:
         return _Rule(size, origin, getattr(_Builder, rule.alias), rule.alias != "parenthesised")
     if "_plus_" in origin:
@@ -556,7 +566,8 @@ def parse(text: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMITS)
     _check_parentheses(text, limits)
     tables = _tables()
     actions, gotos, rules = tables.actions, tables.gotos, tables.rules
-    match, ignore, keywords = tables.token.match, tables.ignore, tables.keywords
+    match, blanks, keywords = tables.token.match, tables.blanks.match, tables.keywords
+    multiline = "\n" in text
     end_state = tables.end[dialect]
     max_depth, max_nodes = limits.max_depth, limits.max_nodes
     stack: list[int] = [tables.start[dialect]]
@@ -564,25 +575,27 @@ def parse(text: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMITS)
     pos, length, line, line_start = 0, len(text), 1, 0
     recent: tuple[Optional[_Tok], Optional[_Tok]] = (None, None)
     while True:
-        # ---- the next token
-        if pos < length:
-            found = match(text, pos)
-            if found is None:
-                raise _syntax_error(tables, stack, values, pos, recent, text, dialect)
-            kind, end = found.lastgroup or "", found.end()
-            if kind in ignore:
-                newlines = text.count("\n", pos, end)
-                if newlines:
-                    line, line_start = line + newlines, text.rfind("\n", pos, end) + 1
-                pos = end
-                continue
-            word = found.group()
+        # ---- the next token (with the blanks before it)
+        found = match(text, pos)
+        if found is not None:
+            kind = found.lastgroup or ""
+            start, end = found.span(kind)
+            if multiline and "\n" in text[pos:start]:
+                line += text.count("\n", pos, start)
+                line_start = text.rfind("\n", pos, start) + 1
+            word = found.group(kind)
             if kind == "NAME" and word.lower() in keywords:
                 kind = _keyword_or_name(keywords[word.lower()], word, actions[stack[-1]])
-            token = _Tok(kind, word, line, pos - line_start + 1, pos, end)
+            token = _Tok(kind, word, line, start - line_start + 1, start, end)
             pos = end
         else:
-            token = _Tok("$END", "", line, pos - line_start + 1, pos, pos)
+            skipped = blanks(text, pos)
+            start = skipped.end() if skipped else pos
+            if start < length:
+                raise _syntax_error(tables, stack, values, start, recent, text, dialect)
+            line_start = text.rfind("\n", 0, start) + 1
+            line, pos = text.count("\n", 0, start) + 1, start
+            token = _Tok("$END", "", line, start - line_start + 1, start, start)
         # ---- shift it, after every reduction it calls for
         while True:
             action = actions[stack[-1]].get(token.type)
