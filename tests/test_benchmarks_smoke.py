@@ -35,6 +35,7 @@ def test_variants_are_distinct_same_length_texts_with_nearly_the_same_value(
     assert len(set(texts)) == 20 and workload.text not in texts
     assert len({len(t) for t in texts}) == 1
     expected = workload.by_hand(workload.row)
+    assert expected is not None
     for text in texts[:3]:
         got = compile_expression(text).evaluate(workload.row)
         assert got is not None and math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-6)
@@ -53,6 +54,7 @@ def test_generated_mapping_uses_only_the_language_0_2_0_can_load(tmp_path: Path)
     with_conversion = [e for e in mapping.values() if e.expression is not None]
     assert 40 <= len(with_conversion) < 50  # about one entry in ten has none
     for entry in with_conversion:
+        assert entry.expression is not None
         parse(entry.expression.source, dialect="simple")  # 0.2.0's loader: no CASE
 
 
@@ -95,6 +97,8 @@ def test_worker_converts_a_batch_and_checks_its_sum(tmp_path: Path) -> None:
 
 def test_worker_refuses_to_time_a_wrong_value() -> None:
     workload = WORKLOADS[0]
+    right = workload.by_hand(workload.row)
+    assert right is not None
     w = worker.Worker()
     w.handle({"op": "setup", "adapter": "ours"})
     request = {
@@ -103,7 +107,7 @@ def test_worker_refuses_to_time_a_wrong_value() -> None:
         "text": workload.text,
         "python_text": workload.python_text,
         "row": dict(workload.row),
-        "expected": workload.by_hand(workload.row) + 1,
+        "expected": right + 1,
         "target": 0.001,
     }
     with pytest.raises(RuntimeError, match="wrong value"):

@@ -125,10 +125,9 @@ class Ours(Adapter):
     name = "ours"
 
     def __init__(self) -> None:
-        from nflex_metrics.expression import compile as compile_
-
         import nflex_metrics
         from nflex_metrics import syntax
+        from nflex_metrics.expression import compile as compile_
 
         self._pkg = nflex_metrics
         self._parse = syntax.parse
@@ -145,7 +144,7 @@ class Ours(Adapter):
         return out
 
     def parse_function(self, text: str, python_text: Optional[str]) -> Callable[[str], Any]:
-        return self._parse  # type: ignore[no-any-return]
+        return self._parse
 
     def check_parse(self, text: str, python_text: Optional[str], row: Mapping[str, float]) -> Any:
         from nflex_metrics.interpreter import evaluate
@@ -170,7 +169,7 @@ class Ours(Adapter):
     def load_mapping(self, path: str) -> Mapping[str, Any]:
         from nflex_metrics.mapping import load_metric_mapping
 
-        return load_metric_mapping(path)  # type: ignore[no-any-return]
+        return load_metric_mapping(path)
 
     def converter(
         self, entry: Any, samples: list[float], mode: str
