@@ -18,8 +18,7 @@ from benchmarks.compare.results import Cell, Row, Target
 from benchmarks.compare.venvs import Side, venv_dir
 from benchmarks.workloads import WORKLOADS, Workload
 from nflex_metrics import compile as compile_expression
-from nflex_metrics.mapping import load_metric_mapping
-from nflex_metrics.syntax import parse
+from nflex_metrics import load_metric_mapping, parse
 
 
 def test_docstring_examples_of_the_benchmark_modules_hold() -> None:

@@ -126,12 +126,11 @@ class Ours(Adapter):
 
     def __init__(self) -> None:
         import nflex_metrics
-        from nflex_metrics import syntax
-        from nflex_metrics.expression import compile as compile_
+        from nflex_metrics import expression, syntax
 
         self._pkg = nflex_metrics
         self._parse = syntax.parse
-        self._compile = compile_
+        self._compile = expression.compile
 
     def versions(self) -> dict[str, str]:
         out = {"nflex_metrics": f"{self._pkg.__version__} (working tree)"}
