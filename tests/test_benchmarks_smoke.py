@@ -61,10 +61,16 @@ def test_worker_times_every_workload_on_our_side() -> None:
     w = worker.Worker()
     assert w.handle({"op": "setup", "adapter": "ours"})["versions"]
     for workload in WORKLOADS:
-        for op in ("parse", "first_value", "evaluate"):
+        for op, new_shape in [
+            ("parse", 0),
+            ("first_value", 0),
+            ("first_value", 1),
+            ("evaluate", 0),
+        ]:
             answer = w.handle(
                 {
                     "op": op,
+                    "new_shape": new_shape,
                     "label": workload.label,
                     "text": workload.text,
                     "python_text": workload.python_text,
@@ -166,8 +172,8 @@ def test_comparison_runs_end_to_end_on_our_side_alone(tmp_path: Path) -> None:
     text = output.read_text()
     for workload in WORKLOADS:
         assert f"| {workload.label} |" in text
-    for bench in ("| parse |", "| evaluate |", "| cold start |", "| convert |"):
-        assert bench in text
+    for bench in ("parse", "new shape -> first value", "evaluate", "cold start", "convert"):
+        assert f"| {bench} |" in text
     assert "load_metric_mapping, 20 entries" in text
     assert "failed:" not in text
 

@@ -90,9 +90,13 @@ class Adapter:
         raise NotImplementedError
 
     def first_value_function(
-        self, text: str, python_text: Optional[str], row: Mapping[str, float]
+        self, text: str, python_text: Optional[str], row: Mapping[str, float], new_shape: bool
     ) -> Callable[[str], Any]:
-        """A function taking a new text to its first value: parse (and compile) + evaluate."""
+        """A function taking a new text to its first value: parse (and compile) + evaluate.
+
+        ``new_shape``: also empty any cache of generated code, so that nothing learnt from
+        an expression of the same shape (other constants) can be reused.
+        """
         raise NotImplementedError
 
     def evaluator(
@@ -151,11 +155,17 @@ class Ours(Adapter):
         return evaluate(self._parse(text), row)
 
     def first_value_function(
-        self, text: str, python_text: Optional[str], row: Mapping[str, float]
+        self, text: str, python_text: Optional[str], row: Mapping[str, float], new_shape: bool
     ) -> Callable[[str], Any]:
         compile_ = self._compile
+        if not new_shape:
+            return lambda source: compile_(source).evaluate(row)
+        # The compiler reuses generated code across expressions of one shape (constants
+        # and names abstracted); emptying that cache makes every call generate code.
+        from nflex_metrics.expression import clear_cache
 
         def first_value(source: str) -> Any:
+            clear_cache(generated_code=True)
             return compile_(source).evaluate(row)
 
         return first_value
@@ -225,7 +235,7 @@ class Nflex020(Adapter):
         return self._checked_parse(text).evaluate(row)
 
     def first_value_function(
-        self, text: str, python_text: Optional[str], row: Mapping[str, float]
+        self, text: str, python_text: Optional[str], row: Mapping[str, float], new_shape: bool
     ) -> Callable[[str], Any]:
         parse = self._parser(text).parse
 
@@ -273,7 +283,7 @@ class SimpleEval(Adapter):
         return self._mod.SimpleEval(names=dict(row)).eval(self.source_for(text, python_text))
 
     def first_value_function(
-        self, text: str, python_text: Optional[str], row: Mapping[str, float]
+        self, text: str, python_text: Optional[str], row: Mapping[str, float], new_shape: bool
     ) -> Callable[[str], Any]:
         self.source_for(text, python_text)
         return self._mod.SimpleEval(names=dict(row)).eval  # type: ignore[no-any-return]
@@ -361,7 +371,8 @@ class Worker:
         return self._time_new_texts(adapter, req, f)
 
     def op_first_value(self, adapter: Adapter, req: Mapping[str, Any]) -> dict[str, Any]:
-        f = adapter.first_value_function(req["text"], req["python_text"], req["row"])
+        new_shape = bool(req.get("new_shape"))
+        f = adapter.first_value_function(req["text"], req["python_text"], req["row"], new_shape)
         source = adapter.source_for(req["text"], req["python_text"])
         got = f(source)
         if not _same_number(got, req["expected"]):
@@ -376,7 +387,8 @@ class Worker:
         def time_n(n: int) -> float:
             return _clock_over(f, fresh_variants(source, n))
 
-        n = self._count((req["op"], req["label"]), time_n, req["target"])
+        key = (req["op"] + ("/new_shape" if req.get("new_shape") else ""), req["label"])
+        n = self._count(key, time_n, req["target"])
         return {"seconds": time_n(n) / n, "n": n, "example": variant(source, 0)}
 
     def op_evaluate(self, adapter: Adapter, req: Mapping[str, Any]) -> dict[str, Any]:
