@@ -128,7 +128,7 @@ def trees(dialect: str = "full", max_leaves: int = 12) -> st.SearchStrategy[Expr
     - ``full``: everything; ``arithmetic``: numbers, names, NULL, signs and operators;
     - ``ternary``: ``arith if arith REL arith else arith``;
     - ``simple``: ``arithmetic`` or ``ternary``;
-    - ``case``: one top-level CASE (conditions without IS NULL, CASE as an operand).
+    - ``case``: one top-level CASE (CASE may be an operand inside it; no IF).
 
     >>> from nflex_metrics.nodes import Case
     >>> isinstance(trees("case").example(), Case)
@@ -149,11 +149,11 @@ def trees(dialect: str = "full", max_leaves: int = 12) -> st.SearchStrategy[Expr
     if dialect == "case":
 
         def extend_case(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
-            condition = _conditions(children, is_null=False)
+            condition = _conditions(children, is_null=True)
             return st.one_of(_arithmetic(children), _case(children, condition))
 
         operand = st.recursive(_leaves(), extend_case, max_leaves=max_leaves)
-        return _case(operand, _conditions(operand, is_null=False))
+        return _case(operand, _conditions(operand, is_null=True))
 
     def extend_full(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
         condition = _conditions(children, is_null=True)
