@@ -460,6 +460,8 @@ def _generate(part: str, tree: Expr) -> str:
         code = gen.value(tree, 0, frozenset())[0]
         return "\n".join([f"def _exact(m):\n    return {code}\n", *gen.helpers])
     if part == "batch":
+        if not names:
+            return "# No variables: every row of a batch has the single value of _evaluate.\n"
         params = ", ".join(f"c{i}" for i in range(len(names)))
         targets = ", ".join(f"x{i}" for i in range(len(names)))
         if len(names) == 1:

@@ -21,7 +21,7 @@ Requires ``hypothesis`` (a test dependency, not a runtime one).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Union
+from typing import Callable, Union
 
 from hypothesis import strategies as st
 
@@ -92,18 +92,24 @@ def _leaves() -> st.SearchStrategy[Expr]:
 
 
 def _conditions(value: st.SearchStrategy[Expr], *, is_null: bool) -> st.SearchStrategy[Cond]:
+    """Comparisons (and IS [NOT] NULL) under up to two levels of NOT/AND/OR.
+
+    Built without ``st.recursive``: a recursive strategy nested in another one makes
+    hypothesis render enormous reprs while validating.
+    """
     compare = st.builds(Compare, st.sampled_from(COMPARE_OPS), value, value)
     base: st.SearchStrategy[Cond] = compare
     if is_null:
         base = st.one_of(compare, st.builds(IsNull, value, st.booleans()))
-    return st.recursive(
-        base,
-        lambda inner: st.one_of(
+
+    def combine(inner: st.SearchStrategy[Cond]) -> st.SearchStrategy[Cond]:
+        return st.one_of(
+            inner,
             st.builds(Not, inner),
             st.builds(BoolOp, st.sampled_from(BOOL_OPS), inner, inner),
-        ),
-        max_leaves=4,
-    )
+        )
+
+    return combine(combine(base))
 
 
 def _case(
@@ -122,6 +128,14 @@ def _arithmetic(
     )
 
 
+def _deferred(
+    extend: Callable[[st.SearchStrategy[Expr]], st.SearchStrategy[Expr]],
+) -> Callable[[st.SearchStrategy[Expr]], st.SearchStrategy[Expr]]:
+    """Wrap an ``extend`` step so that the strategy's repr stays short (nested reprs of
+    recursive strategies otherwise grow exponentially)."""
+    return lambda children: st.deferred(lambda: extend(children))
+
+
 def trees(dialect: str = "full", max_leaves: int = 12) -> st.SearchStrategy[Expr]:
     """Syntax trees the parser produces for ``dialect`` (SPEC 1.7), up to ``max_leaves``.
 
@@ -136,7 +150,7 @@ def trees(dialect: str = "full", max_leaves: int = 12) -> st.SearchStrategy[Expr
     """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; expected one of {DIALECTS}")
-    arith = st.recursive(_leaves(), _arithmetic, max_leaves=max_leaves)
+    arith = st.recursive(_leaves(), _deferred(_arithmetic), max_leaves=max_leaves)
     if dialect == "arithmetic":
         return arith
     ternary = st.builds(
@@ -152,7 +166,7 @@ def trees(dialect: str = "full", max_leaves: int = 12) -> st.SearchStrategy[Expr
             condition = _conditions(children, is_null=True)
             return st.one_of(_arithmetic(children), _case(children, condition))
 
-        operand = st.recursive(_leaves(), extend_case, max_leaves=max_leaves)
+        operand = st.recursive(_leaves(), _deferred(extend_case), max_leaves=max_leaves)
         return _case(operand, _conditions(operand, is_null=True))
 
     def extend_full(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
@@ -163,7 +177,7 @@ def trees(dialect: str = "full", max_leaves: int = 12) -> st.SearchStrategy[Expr
             st.builds(Ternary, children, condition, children),
         )
 
-    return st.recursive(_leaves(), extend_full, max_leaves=max_leaves)
+    return st.recursive(_leaves(), _deferred(extend_full), max_leaves=max_leaves)
 
 
 def expressions(dialect: str = "full", max_leaves: int = 12) -> st.SearchStrategy[str]:
