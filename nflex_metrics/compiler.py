@@ -189,6 +189,11 @@ _HELPERS: dict[str, object] = {
 }
 
 
+def _compile_source(source: str, part: str) -> Any:
+    """``compile()`` the generated source of one part (a seam for tests)."""
+    return builtins.compile(source, f"<nflex_metrics {part}>", "exec")
+
+
 # ------------------------------------------------------------------- shapes
 
 
@@ -528,7 +533,7 @@ class CompiledCode:
                 source = shape.sources.get(part)
                 if source is None:
                     source = shape.sources[part] = _generate(part, shape.tree)
-                shape.codes[part] = builtins.compile(source, f"<nflex_metrics {part}>", "exec")
+                shape.codes[part] = _compile_source(source, part)
             except Exception:  # a generated-code failure must never reach the user
                 shape.codes[part] = None
         code = shape.codes[part]

@@ -84,8 +84,11 @@ def test_compiled_equals_interpreter_in_every_dialect(
 def tree_and_columns(draw: st.DrawFn) -> tuple[Expr, list[dict[str, object]]]:
     tree = draw(trees())
     names = sorted({n.name for n in _walk_names(tree)})
-    absent = draw(st.sets(st.sampled_from(names))) if names and draw(st.booleans()) else set()
-    rows = draw(st.lists(variables_for(names, invalid=draw(st.booleans())), max_size=6))
+    absent: set[str] = set()
+    if names and draw(st.booleans()):
+        absent = draw(st.sets(st.sampled_from(names)))
+    invalid = draw(st.booleans())
+    rows = draw(st.lists(variables_for(names, invalid=invalid), max_size=6))
     return tree, [{k: v for k, v in row.items() if k not in absent} for row in rows]
 
 
@@ -209,12 +212,12 @@ def test_compile_failure_falls_back_to_the_interpreter(monkeypatch: pytest.Monke
         raise RecursionError("simulated")
 
     compiler.clear_code_cache()
-    monkeypatch.setattr(compiler.builtins, "compile", broken)
+    monkeypatch.setattr(compiler, "_compile_source", broken)
     tree = Binary("/", Name("a"), Name("b"))
     code = compile_tree(tree)
     assert code.evaluate({"a": 1, "b": 0}) == 0.0
     assert code.evaluate_columns({"a": [1, 4], "b": [2, 2]}) == [0.5, 2.0]
-    monkeypatch.setattr(compiler.builtins, "compile", builtins.compile)
+    monkeypatch.undo()
     compiler.clear_code_cache()
 
 
@@ -265,7 +268,8 @@ def _rename(tree: Any, hostile: list[str]) -> Any:
             for f in dataclasses.fields(tree)
             if f.name != "span"
         }
-        return dataclasses.replace(tree, **changes)
+        instance: Any = tree
+        return dataclasses.replace(instance, **changes)
     return tree
 
 

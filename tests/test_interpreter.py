@@ -256,7 +256,7 @@ def test_case_is_an_operand_and_null_result_propagates(ev: Evaluator) -> None:
 
 
 def test_hand_built_trees_with_int_literals_evaluate_to_floats() -> None:
-    tree: Expr = Binary("*", Name("a"), Number(2))  # type: ignore[arg-type]
+    tree: Expr = Binary("*", Name("a"), Number(2))
     assert evaluate(tree, {"a": 3}) == 6.0
     assert type(evaluate(tree, {"a": 3})) is float
     assert compile_tree(tree).evaluate({"a": 3}) == 6.0
