@@ -85,7 +85,8 @@ def tree_and_columns(draw: st.DrawFn) -> tuple[Expr, list[dict[str, object]]]:
     tree = draw(trees())
     names = sorted({n.name for n in _walk_names(tree)})
     absent: set[str] = set()
-    if names and draw(st.booleans()):
+    drop = draw(st.booleans())
+    if names and drop:
         absent = draw(st.sets(st.sampled_from(names)))
     invalid = draw(st.booleans())
     rows = draw(st.lists(variables_for(names, invalid=invalid), max_size=6))

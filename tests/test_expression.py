@@ -46,18 +46,25 @@ def test_evaluate_is_the_generated_function_itself() -> None:
 def test_expression_is_immutable() -> None:
     expr = compile("value * 10")
     with pytest.raises(AttributeError):
-        expr.source = "other"  # type: ignore[misc]
+        expr.source = "other"
 
 
 def test_evaluate_many_is_evaluate_of_each_row() -> None:
     expr = compile("value * 100 if total > 0 else 0")
-    rows = [{"value": 0.5, "total": 1}, {"value": None, "total": 1}, {"value": 3, "total": 0}]
+    rows: list[dict[str, object]] = [
+        {"value": 0.5, "total": 1},
+        {"value": None, "total": 1},
+        {"value": 3, "total": 0},
+    ]
     assert expr.evaluate_many(rows) == [expr.evaluate(row) for row in rows] == [50.0, None, 0.0]
 
 
 def test_evaluate_columns_is_evaluate_of_each_row() -> None:
     expr = compile(TEXT)
-    columns = {"disk_avail": [4, 0, None, 2], "disk_used": [1, None, 1, "3"]}
+    columns: dict[str, list[object]] = {
+        "disk_avail": [4, 0, None, 2],
+        "disk_used": [1, None, 1, "3"],
+    }
     rows = [dict(zip(columns, values)) for values in zip(*columns.values())]
     assert expr.evaluate_columns(columns) == [expr.evaluate(r) for r in rows]
 
@@ -135,6 +142,26 @@ def _evaluate_in_worker(job: tuple[Expression, dict[str, object]]) -> float | No
 
 def test_expressions_evaluate_in_spawned_worker_processes() -> None:
     expr = compile(TEXT)
-    jobs = [(expr, {"disk_avail": 4, "disk_used": 1}), (expr, {"disk_avail": 0})]
+    jobs: list[tuple[Expression, dict[str, object]]] = [
+        (expr, {"disk_avail": 4, "disk_used": 1}),
+        (expr, {"disk_avail": 0}),
+    ]
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         assert pool.map(_evaluate_in_worker, jobs) == [25.0, None]
+
+
+@given(
+    st.sampled_from(["full", "arithmetic", "ternary", "case", "simple"]).flatmap(
+        lambda dialect: st.tuples(st.just(dialect), trees(dialect))
+    )
+)
+def test_generated_trees_are_trees_the_parser_produces(case: tuple[str, Expr]) -> None:
+    from nflex_metrics.syntax import parse
+    from nflex_metrics.unparse import unparse
+
+    dialect, tree = case
+    assert parse(unparse(tree), dialect) == tree  # type: ignore[arg-type]
+
+
+def test_canonical_is_the_unparsed_tree() -> None:
+    assert compile("a*2").canonical == compile("a * 2.0").canonical
