@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .compiler import CompiledCode, clear_code_cache, compile_tree
 from .limits import DEFAULT_LIMITS, Limits
-from .nodes import Expr, Name, walk
+from .nodes import Expr
 
 if TYPE_CHECKING:
     from .syntax import Dialect
@@ -79,7 +79,7 @@ class Expression:
         fields["dialect"] = dialect
         fields["limits"] = limits
         fields["tree"] = tree
-        fields["variables"] = frozenset(n.name for n in walk(tree) if isinstance(n, Name))
+        fields["variables"] = frozenset(code.names)
         fields["_code"] = code
         # The generated function itself, so that ``expr.evaluate(m)`` is a single call.
         fields["evaluate"] = code.evaluate
