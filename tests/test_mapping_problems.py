@@ -268,7 +268,8 @@ def test_expression_error_column_points_into_a_quoted_scalar(tmp_path: Path, quo
 def test_expression_error_in_a_quoted_scalar_after_escapes_is_close(tmp_path: Path) -> None:
     text = 'cpu:\n  conversion_expr: "value\\t+\\t\\t* ) 1"\n'
     (problem,) = problems_of(write(tmp_path, text))
-    assert where(problem) == (*locate(text, ") 1"), "cpu")
+    # `+` needs an operand: the error is at the `*` after it.
+    assert where(problem) == (*locate(text, "* ) 1"), "cpu")
 
 
 def test_expression_error_line_and_column_map_into_a_literal_block_scalar(tmp_path: Path) -> None:
@@ -291,12 +292,12 @@ def test_expression_error_line_and_column_map_into_a_folded_block_scalar(tmp_pat
             CASE WHEN disk_avail = 0 THEN NULL
 
                  ELSE disk_used / disk_avail * 100
-            ENDS
+            END )
         other: {}
         """
     (problem,) = problems_of(write(tmp_path, text))
-    # `ENDS` is a name where END is needed: the error is at it.
-    assert where(problem) == (*locate(text, "ENDS"), "disk")
+    # Nothing may follow the END of the CASE: the error is at the `)`.
+    assert where(problem) == (*locate(text, ")"), "disk")
 
 
 def test_expression_error_line_and_column_map_into_a_multi_line_plain_scalar(
@@ -327,9 +328,12 @@ def test_expression_error_at_the_end_points_after_the_last_character(tmp_path: P
 
 def test_expression_positions_survive_a_bom_and_crlf_line_ends(tmp_path: Path) -> None:
     path = tmp_path / "mapping.yaml"
-    path.write_bytes("\ufeffa:\r\n  name: é\r\n  conversion_expr: é * / 2\r\n".encode())
+    text = "b:\r\n  name: x\r\na: {name: é°, conversion_expr: a * / 2}\r\n"
+    path.write_bytes(("\ufeff" + text).encode())
     (problem,) = problems_of(path)
-    assert where(problem) == (3, 24, "a")
+    # Columns count characters (not bytes) and CRLF is one line break.
+    assert where(problem) == (3, text.splitlines()[2].index("/") + 1, "a")
+    assert where(problem) == (3, 36, "a")
 
 
 def test_an_expression_past_the_limits_is_reported_as_too_complex(tmp_path: Path) -> None:
