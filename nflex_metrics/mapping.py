@@ -735,11 +735,12 @@ def parse_metric_mapping(
 ) -> MetricMapping:
     """Read a metric mapping from YAML text; ``source`` names it in problem reports.
 
-    >>> parse_metric_mapping("a:\\n  conversion_expr: value *\\n")
-    Traceback (most recent call last):
-    ...
-    nflex_metrics.errors.MappingError: 1 problem in metric mapping
-    <string>:2:26: a: conversion_expr is invalid: ...
+    >>> try:
+    ...     parse_metric_mapping("a:\\n  conversion_expr: value * / 2\\n")
+    ... except MappingError as err:
+    ...     problem = err.problems[0]
+    >>> (problem.file, problem.line, problem.column, problem.key)
+    ('<string>', 2, 28, 'a')
     """
     if isinstance(text, bytes):
         problems = _Problems(source, None)

@@ -105,7 +105,7 @@ def test_extra_values_are_read_only_so_cached_entries_cannot_be_changed() -> Non
     with pytest.raises(AttributeError):
         entry.extra["tags"].append("b")
     with pytest.raises(AttributeError):
-        entry._name = "changed"  # type: ignore[misc]
+        entry._name = "changed"
 
 
 def test_value_applies_the_conversion() -> None:
@@ -234,7 +234,7 @@ def test_expression_is_compiled_with_the_engine() -> None:
 
 def test_convert_columns_matches_value_row_by_row() -> None:
     entry = parse_metric_mapping("m:\n  conversion_expr: value * 100 if total > 0 else 0\n")["m"]
-    columns = {"value": [0.5, 0.25, 1.0], "total": [1, 0, 3]}
+    columns: dict[str, list[float]] = {"value": [0.5, 0.25, 1.0], "total": [1, 0, 3]}
     expected = [entry.value(value=v, total=t) for v, t in zip(columns["value"], columns["total"])]
     assert entry.convert_columns(columns) == expected == [50.0, 0.0, 100.0]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -397,7 +398,8 @@ def test_strict_false_logs_each_problem_and_passes_raw_values_through(
     assert mapping["listed"].value(value=7) == 7
     # As in 0.2.0: the last duplicate wins, wrongly typed fields keep their raw value.
     assert mapping["ok"].name() == "second ok" and mapping["ok"].conversion is None
-    assert mapping["typed"].counter() == "no" and mapping["typed"].unit() == 3
+    typed: Any = mapping["typed"]
+    assert typed.counter() == "no" and typed.unit() == 3
 
 
 def test_strict_false_keeps_a_non_mapping_entry_as_a_pass_through(
