@@ -593,11 +593,7 @@ def _build_from_text(text: str, file: str) -> _Built:
             ok, key = _construct_key(composed, key_node, problems, None, "a metric key")
             if not ok:
                 continue
-            line, column = _node_position(key_node)
-            try:
-                hash(key)
-            except TypeError:  # pragma: no cover - scalars construct to hashable values
-                continue
+            line, column = _node_position(key_node)  # a scalar: hashable
             if not isinstance(key, str):
                 problems.add(
                     line,

@@ -409,3 +409,55 @@ def test_strict_false_keeps_a_non_mapping_entry_as_a_pass_through(
     mapping = parse_metric_mapping("a: value * 100\nb:\n", strict=False)
     assert [mapping[k].value(value=1) for k in "ab"] == [1, 1]
     assert len(caplog.records) == 2
+
+
+# --- less common YAML -----------------------------------------------------------------
+
+
+def test_a_metric_key_that_is_a_list_is_reported_and_skipped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    text = "? [a, b]\n: {name: x}\nok: {}\n"
+    with pytest.raises(MappingError) as info:
+        parse_metric_mapping(text)
+    (problem,) = info.value.problems
+    assert (problem.line, problem.column, problem.key) == (1, 3, None)
+    assert problem.message == "a metric key must be a string, got a list"
+    caplog.set_level(logging.WARNING)
+    assert list(parse_metric_mapping(text, strict=False)) == ["ok"]
+
+
+def test_an_unknown_tag_is_reported_at_its_value(tmp_path: Path) -> None:
+    (problem,) = problems_of(write(tmp_path, "m:\n  unit: !celsius C\n"))
+    assert where(problem) == (2, 9, "m")
+    assert "could not determine a constructor for the tag '!celsius'" in problem.message
+
+
+def test_a_merge_key_that_is_not_a_mapping_is_reported(tmp_path: Path) -> None:
+    (problem,) = problems_of(write(tmp_path, "m:\n  <<: 5\n  name: x\n"))
+    assert where(problem) == (2, 7, "m")
+    assert problem.message == "a merge key (<<) must refer to a mapping"
+
+
+def test_a_control_character_is_a_yaml_error_at_its_position(tmp_path: Path) -> None:
+    (problem,) = problems_of(write(tmp_path, "m:\n  name: a\x07b\n"))
+    assert (problem.line, problem.column, problem.key) == (2, 10, "m")
+    assert problem.message.startswith("YAML syntax error: unacceptable character #x0007")
+
+
+def test_more_than_one_yaml_document_is_reported(tmp_path: Path) -> None:
+    (problem,) = problems_of(write(tmp_path, "a: {}\n---\nb: {}\n"))
+    assert problem.line == 2 and "single document" in problem.message
+
+
+def test_importing_the_mapping_modules_loads_neither_yaml_nor_lark() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, nflex_metrics.mapping, nflex_metrics.dialects\n"
+        "print(sorted(m for m in ('yaml', 'lark') if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
