@@ -527,7 +527,7 @@ class Converter:
             else:
                 columns = {name: [obj[name] for obj in group] for name in prepared.variables}
                 results = list(prepared.entry.convert_columns(columns))
-        except (KeyError, NflexMetricsError):
+        except Exception:  # a missing variable, a bad value: row by row says which
             return None
         if len(results) != len(group) or not _all_finite(results):
             return None
