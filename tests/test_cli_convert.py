@@ -471,10 +471,8 @@ def _one_row(sample: dict[str, Any]) -> tuple[str, Any]:
     if entry is None:
         return ("rejected", None)
     try:
-        if entry.expression is None:
-            value = sample["value"]
-        else:
-            value = entry.expression.evaluate(sample)
+        expression = entry.expression
+        value = sample["value"] if expression is None else expression.evaluate(sample)
     except (KeyError, ArithmeticError, ValueError):
         return ("rejected", None)
     return ("ok", value)
