@@ -17,6 +17,7 @@ and, when installed, orjson. Timings on a shared machine are noisy: read the rat
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import random
@@ -151,14 +152,8 @@ def count_lines(path: Path) -> int:
 
 
 def available_libraries() -> list[str]:
-    libs = ["stdlib"]
-    try:
-        import orjson  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        libs.append("orjson")
-    return libs
+    has_orjson = importlib.util.find_spec("orjson") is not None
+    return ["stdlib", "orjson"] if has_orjson else ["stdlib"]
 
 
 def run(lines: int, libraries: list[str], workdir: Path) -> list[tuple[str, Run, Run, Run]]:

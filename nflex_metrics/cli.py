@@ -189,9 +189,10 @@ def _load_mapping(path: str) -> Mapping[Any, ParsedEntry]:
     from .mapping import load_metric_mapping
 
     try:
-        return load_metric_mapping(path, strict=True)
+        mapping: Mapping[Any, ParsedEntry] = load_metric_mapping(path, strict=True)
     except OSError as err:  # the loader reports a missing file itself; this is a backstop
         raise MappingError([_io_problem(path, err)]) from None
+    return mapping
 
 
 def _io_problem(path: str, err: OSError) -> MappingProblem:

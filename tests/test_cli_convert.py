@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import io
 import json
 import os
@@ -133,7 +135,7 @@ def test_convert_reads_stdin_without_input_or_with_a_dash(mapping: Path) -> None
 def test_convert_output_follows_input_order_across_metrics_and_blocks(
     mapping: Path, tmp_path: Path
 ) -> None:
-    samples = [
+    samples: list[dict[str, Any]] = [
         {"metric": ["cpu_usage", "ratio", "bytes_in"][i % 3], "value": i, "total": i % 2, "i": i}
         for i in range(500)
     ]
@@ -388,7 +390,7 @@ def test_convert_usage_errors_exit_2(mapping: Path, args: tuple[str, ...]) -> No
 
 # -- JSON libraries ---------------------------------------------------------------------
 
-TRICKY = [
+TRICKY: list[dict[str, Any]] = [
     {"metric": "cpu_usage", "value": 0.1, "id": 123456789012345678901234567890},
     {"metric": "cpu_usage", "value": -1, "neg": -98765432109876543210, "ns": 1700000000123456789},
     {"metric": "bytes_in", "value": "12", "text": 'h\u00e9llo \u2603 "q" \\ \U0001f600'},
@@ -424,24 +426,20 @@ def test_non_finite_json_input_is_rejected_by_both_libraries(mapping: Path) -> N
 
 
 def _has_orjson() -> bool:
-    try:
-        import orjson  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("orjson") is not None
 
 
 def test_auto_falls_back_to_stdlib_and_orjson_asked_for_but_missing_is_an_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real = cli.importlib.import_module
+    real = importlib.import_module
 
     def no_orjson(name: str, *args: Any) -> Any:
         if name == "orjson":
             raise ImportError(name)
         return real(name, *args)
 
-    monkeypatch.setattr(cli.importlib, "import_module", no_orjson)
+    monkeypatch.setattr(importlib, "import_module", no_orjson)
     assert json_codec("auto").name == "stdlib"
     with pytest.raises(cli._CliError, match="orjson is not installed"):
         json_codec("orjson")
