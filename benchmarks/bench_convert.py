@@ -112,12 +112,18 @@ class Run:
 
     label: str
     seconds: float
+    cpu_seconds: float
     peak_rss_mib: float
     samples: int
 
     @property
     def rate(self) -> float:
         return self.samples / self.seconds
+
+    @property
+    def cpu_rate(self) -> float:
+        """Samples per CPU second: steadier than wall time on a busy machine."""
+        return self.samples / max(self.cpu_seconds, 1e-9)
 
 
 def measure(label: str, argv: list[str], samples: int) -> Run:
@@ -135,7 +141,8 @@ def measure(label: str, argv: list[str], samples: int) -> Run:
         raise RuntimeError(f"{label} failed ({proc.returncode}): {errors}")
     # ru_maxrss is KiB on Linux, bytes on macOS.
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-    return Run(label, seconds, usage.ru_maxrss / scale, samples)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(label, seconds, cpu, usage.ru_maxrss / scale, samples)
 
 
 def _root() -> str:
@@ -185,13 +192,15 @@ def report(lines: int, results: list[tuple[str, Run, Run, Run]]) -> str:
     rows = [
         f"nflex-metrics convert: {lines:,} samples of {len(METRICS)} metrics, "
         f"python {sys.version.split()[0]}",
-        f"{'json':8} {'run':12} {'seconds':>8} {'samples/s':>11} {'peak RSS':>10}  ratio",
+        f"{'json':8} {'run':12} {'seconds':>8} {'samples/s':>11} {'cpu s':>7} "
+        f"{'samples/cpu-s':>13} {'peak RSS':>10}  ratio (cpu)",
     ]
     for lib, floor, full, tenth in results:
         for item in (floor, full, tenth):
-            ratio = f"{item.rate / floor.rate:5.2f}x floor" if item is not floor else ""
+            ratio = f"{item.cpu_rate / floor.cpu_rate:5.2f}x floor" if item is not floor else ""
             rows.append(
                 f"{lib:8} {item.label:12} {item.seconds:8.2f} {item.rate:11,.0f} "
+                f"{item.cpu_seconds:7.2f} {item.cpu_rate:13,.0f} "
                 f"{item.peak_rss_mib:7.1f} MiB  {ratio}"
             )
         growth = full.peak_rss_mib / tenth.peak_rss_mib
