@@ -337,7 +337,7 @@ def _explain(expression: Expression) -> None:
     print(f"variables:  {', '.join(sorted(expression.variables)) or '(none)'}")
     print("python:")
     for line in expression.python_source.rstrip("\n").splitlines():
-        print(f"    {line}")
+        print(f"    {line}" if line.strip() else "")
 
 
 def _print_result(compute: Callable[[], object], labelled: bool) -> int:

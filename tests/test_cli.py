@@ -194,7 +194,7 @@ def test_eval_explain_prints_canonical_form_variables_and_python() -> None:
     out = result.stdout
     assert f"canonical:  {expression.canonical}" in out.splitlines()
     assert "variables:  total, value" in out.splitlines()
-    python_lines = expression.python_source.strip().splitlines()
+    python_lines = [line for line in expression.python_source.splitlines() if line.strip()]
     assert all(f"    {line}" in out.splitlines() for line in python_lines)
     assert "result:" not in out  # nothing to evaluate it with
 
