@@ -1,10 +1,14 @@
-"""Text -> syntax tree: the Lark grammar in ``grammars/conversion.lark``, run as LALR(1).
+"""Text -> syntax tree, by the LALR(1) grammar in ``grammars/conversion.lark``.
 
-The tree is built *during* the parse: Lark calls one small callback per grammar rule
-as it reduces, bottom-up, so no step recurses over the input and 10,000 nested
-parentheses cost a list, not the Python stack. Each callback returns
-``(node, depth, size)`` so that the limits of :class:`~nflex_metrics.limits.Limits`
-are enforced as the tree grows, before anything large exists.
+Lark reads the grammar, checks it has no conflicts and computes the LALR tables
+(once per process, lazily, with Lark's on-disk cache). A small loop here then drives
+those tables: it lexes with one regular expression built from the grammar's own
+terminals, decides keyword-or-name by what the current parser state can take (the
+rule Lark's contextual lexer applies), and builds the nodes bottom-up as rules reduce.
+Nothing recurses, so 10,000 nested parentheses cost a list, not the Python stack, and
+each new node is checked against :class:`~nflex_metrics.limits.Limits` as it is made.
+Driving the tables directly is about four times faster than ``Lark.parse`` for the
+short texts of a mapping file.
 
 >>> parse("-2 ^ 2")
 Binary(op='^', left=Unary(op='-', operand=Number(value=2.0)), right=Number(value=2.0))
@@ -14,20 +18,19 @@ from __future__ import annotations
 
 import functools
 import os
-import tempfile
-import threading
-from collections.abc import Iterable
+import re
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Literal, NamedTuple, Optional, Union
 
 from . import nodes
 from .errors import ExpressionSyntaxError, ExpressionTooComplex
 from .limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
-    from lark import Lark, Token
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+    from lark import Lark
 
 __all__ = ["DIALECTS", "Dialect", "grammar_path", "parse"]
 
@@ -39,7 +42,7 @@ DIALECTS: tuple[Dialect, ...] = ("full", "arithmetic", "ternary", "case", "simpl
 
 GRAMMAR_FILE = "conversion.lark"
 
-# What a callback returns: the node, the depth of its subtree and its node count.
+# What a node-building callback returns: the node, its subtree's depth and node count.
 _Built = tuple[Any, int, int]
 
 
@@ -54,145 +57,163 @@ def grammar_path() -> Path:
     raise FileNotFoundError(f"grammar {GRAMMAR_FILE!r} not found next to {here}")
 
 
+class _Tok:
+    """A token: terminal name, text, 1-based line/column, 0-based [start, end)."""
+
+    __slots__ = ("column", "end", "line", "start", "text", "type")
+
+    def __init__(self, type: str, text: str, line: int, column: int, start: int, end: int):
+        self.type, self.text, self.line, self.column = type, text, line, column
+        self.start, self.end = start, end
+
+    def __repr__(self) -> str:
+        return f"_Tok({self.type}, {self.text!r})"
+
+
 # ----------------------------------------------------------------- tree building
 
-# The limits of the parse running on this thread (set by ``parse``, read by callbacks).
-_current = threading.local()
+
+def _span(token: _Tok) -> nodes.Span:
+    return nodes.Span(token.line, token.column, token.start, token.end)
 
 
-def _token_span(token: Token) -> nodes.Span:
-    return nodes.Span(token.line or 0, token.column or 0, token.start_pos or 0, token.end_pos or 0)
-
-
-def _joined(first: nodes.Span, last: nodes.Span) -> nodes.Span:
-    return nodes.Span(first.line, first.column, first.start, last.end)
-
-
-def _built(node: Any, depth: int, size: int) -> _Built:
-    """Check a new node against the limits of the current parse."""
-    limits: Limits = _current.limits
-    if depth > limits.max_depth:
-        raise _too_complex(
-            f"the expression is nested too deeply (the limit is {limits.max_depth} levels)",
-            node.span,
-        )
-    if size > limits.max_nodes:
-        raise _too_complex(
-            f"the expression has too many parts (the limit is {limits.max_nodes} nodes)",
-            node.span,
-        )
-    return node, depth, size
-
-
-def _too_complex(message: str, span: nodes.Span) -> ExpressionTooComplex:
-    return ExpressionTooComplex(message, _current.source, span.line, span.column)
-
-
-class _Builder:
-    """Lark callbacks, one per ``-> alias`` of the grammar; each gets the children of
-    the reduced rule (tokens and already built ``(node, depth, size)`` triples)."""
-
-    # --- dialect start rules without an alias: pass the single child through
-    def full(self, children: list[Any]) -> _Built:
-        return children[0]  # type: ignore[no-any-return]
-
-    arithmetic = simple = case = full
-
-    # --- values
-    def number(self, children: list[Token]) -> _Built:
-        (token,) = children
-        return nodes.Number(float(token), _token_span(token)), 1, 1
-
-    def name(self, children: list[Token]) -> _Built:
-        (token,) = children
-        return nodes.Name(str(token), _token_span(token)), 1, 1
-
-    def null(self, children: list[Token]) -> _Built:
-        return nodes.Null(_token_span(children[0])), 1, 1
-
-    def parenthesised(self, children: list[Any]) -> _Built:
-        # The node's span grows to cover its parentheses; depth and size do not change.
-        lpar, (node, depth, size), rpar = children
-        span = nodes.Span(lpar.line, lpar.column, lpar.start_pos, rpar.end_pos)
-        return replace(node, span=span), depth, size
-
-    def unary(self, children: list[Any]) -> _Built:
-        op, (operand, depth, size) = children
-        span = nodes.Span(op.line, op.column, op.start_pos, operand.span.end)
-        return _built(nodes.Unary(str(op), operand, span), depth + 1, size + 1)
-
-    def binary(self, children: list[Any]) -> _Built:
-        (left, ldepth, lsize), op, (right, rdepth, rsize) = children
-        node = nodes.Binary(str(op), left, right, _joined(left.span, right.span))
-        return _built(node, max(ldepth, rdepth) + 1, lsize + rsize + 1)
-
-    def if_else(self, children: list[Any]) -> _Built:
-        (body, bdepth, bsize), _if, (cond, cdepth, csize), _else, (orelse, odepth, osize) = children
-        node = nodes.Ternary(body, cond, orelse, _joined(body.span, orelse.span))
-        return _built(node, max(bdepth, cdepth, odepth) + 1, bsize + csize + osize + 1)
-
-    def when(self, children: list[Any]) -> _Built:
-        when, (cond, cdepth, csize), _then, (result, rdepth, rsize) = children
-        span = nodes.Span(when.line, when.column, when.start_pos, result.span.end)
-        return _built(nodes.When(cond, result, span), max(cdepth, rdepth) + 1, csize + rsize + 1)
-
-    def case_when(self, children: list[Any]) -> _Built:
-        # CASE when+ [ELSE result] END: the optional part arrives as None, None.
-        case, *arms, _else, orelse_built, end = children
-        depth, size = 0, 1
-        for _node, arm_depth, arm_size in arms:
-            depth, size = max(depth, arm_depth), size + arm_size
-        orelse = None
-        if orelse_built is not None:
-            orelse, else_depth, else_size = orelse_built
-            depth, size = max(depth, else_depth), size + else_size
-        span = nodes.Span(case.line, case.column, case.start_pos, end.end_pos)
-        node = nodes.Case(tuple(arm[0] for arm in arms), orelse, span)
-        return _built(node, depth + 1, size)
-
-    # --- conditions
-    def comparison(self, children: list[Any]) -> _Built:
-        (left, ldepth, lsize), op, (right, rdepth, rsize) = children
-        node = nodes.Compare(_RELATIONS[str(op)], left, right, _joined(left.span, right.span))
-        return _built(node, max(ldepth, rdepth) + 1, lsize + rsize + 1)
-
-    def bool_op(self, children: list[Any]) -> _Built:
-        (left, ldepth, lsize), op, (right, rdepth, rsize) = children
-        node = nodes.BoolOp(str(op).lower(), left, right, _joined(left.span, right.span))
-        return _built(node, max(ldepth, rdepth) + 1, lsize + rsize + 1)
-
-    def negation(self, children: list[Any]) -> _Built:
-        op, (operand, depth, size) = children
-        span = nodes.Span(op.line, op.column, op.start_pos, operand.span.end)
-        return _built(nodes.Not(operand, span), depth + 1, size + 1)
-
-    def is_null(self, children: list[Any]) -> _Built:
-        (operand, depth, size), _is, null = children
-        span = nodes.Span(operand.span.line, operand.span.column, operand.span.start, null.end_pos)
-        return _built(nodes.IsNull(operand, False, span), depth + 1, size + 1)
-
-    def is_not_null(self, children: list[Any]) -> _Built:
-        (operand, depth, size), _is, _not, null = children
-        span = nodes.Span(operand.span.line, operand.span.column, operand.span.start, null.end_pos)
-        return _built(nodes.IsNull(operand, True, span), depth + 1, size + 1)
+def _from(first: nodes.Span, end: int) -> nodes.Span:
+    return nodes.Span(first.line, first.column, first.start, end)
 
 
 # Spelling of each relation -> canonical operator of nodes.COMPARE_OPS.
 _RELATIONS = {
-    "=": "=",
-    "==": "=",
-    "!=": "!=",
-    "<>": "!=",
-    "<": "<",
-    "<=": "<=",
-    ">": ">",
-    ">=": ">=",
+    **{"=": "=", "==": "=", "!=": "!=", "<>": "!="},
+    **{"<": "<", "<=": "<=", ">": ">", ">=": ">="},
 }
+
+
+class _Builder:
+    """One callback per ``-> alias`` of the grammar. Each gets the children of the
+    reduced rule (tokens and ``(node, depth, size)`` triples) and returns a triple."""
+
+    @staticmethod
+    def number(children: list[_Tok]) -> _Built:
+        token = children[0]
+        return nodes.Number(float(token.text), _span(token)), 1, 1
+
+    @staticmethod
+    def name(children: list[_Tok]) -> _Built:
+        token = children[0]
+        return nodes.Name(token.text, _span(token)), 1, 1
+
+    @staticmethod
+    def null(children: list[_Tok]) -> _Built:
+        return nodes.Null(_span(children[0])), 1, 1
+
+    @staticmethod
+    def parenthesised(children: list[Any]) -> _Built:
+        # The span grows to cover the parentheses; depth and size do not change.
+        lpar, (node, depth, size), rpar = children
+        span = nodes.Span(lpar.line, lpar.column, lpar.start, rpar.end)
+        return replace(node, span=span), depth, size
+
+    @staticmethod
+    def unary(children: list[Any]) -> _Built:
+        op, (operand, depth, size) = children
+        return (
+            nodes.Unary(op.text, operand, _from(_span(op), operand.span.end)),
+            depth + 1,
+            size + 1,
+        )
+
+    @staticmethod
+    def binary(children: list[Any]) -> _Built:
+        (left, ldepth, lsize), op, (right, rdepth, rsize) = children
+        node = nodes.Binary(op.text, left, right, _from(left.span, right.span.end))
+        return node, (ldepth if ldepth > rdepth else rdepth) + 1, lsize + rsize + 1
+
+    @staticmethod
+    def if_else(children: list[Any]) -> _Built:
+        (body, bdepth, bsize), _if, (cond, cdepth, csize), _else, (orelse, odepth, osize) = children
+        node = nodes.Ternary(body, cond, orelse, _from(body.span, orelse.span.end))
+        return node, max(bdepth, cdepth, odepth) + 1, bsize + csize + osize + 1
+
+    @staticmethod
+    def when(children: list[Any]) -> _Built:
+        when, (cond, cdepth, csize), _then, (result, rdepth, rsize) = children
+        node = nodes.When(cond, result, _from(_span(when), result.span.end))
+        return node, max(cdepth, rdepth) + 1, csize + rsize + 1
+
+    @staticmethod
+    def case_when(children: list[Any]) -> _Built:
+        # CASE arms [ELSE result] END, where arms is the list built by the `+` helper rule.
+        case, arms, *rest = children
+        depth, size = 0, 1
+        for _arm, arm_depth, arm_size in arms:
+            depth, size = max(depth, arm_depth), size + arm_size
+        orelse = None
+        if len(rest) == 3:
+            orelse, else_depth, else_size = rest[1]
+            depth, size = max(depth, else_depth), size + else_size
+        node = nodes.Case(tuple(arm[0] for arm in arms), orelse, _from(_span(case), rest[-1].end))
+        return node, depth + 1, size
+
+    @staticmethod
+    def comparison(children: list[Any]) -> _Built:
+        (left, ldepth, lsize), op, (right, rdepth, rsize) = children
+        node = nodes.Compare(_RELATIONS[op.text], left, right, _from(left.span, right.span.end))
+        return node, max(ldepth, rdepth) + 1, lsize + rsize + 1
+
+    @staticmethod
+    def bool_op(children: list[Any]) -> _Built:
+        (left, ldepth, lsize), op, (right, rdepth, rsize) = children
+        node = nodes.BoolOp(op.text.lower(), left, right, _from(left.span, right.span.end))
+        return node, max(ldepth, rdepth) + 1, lsize + rsize + 1
+
+    @staticmethod
+    def negation(children: list[Any]) -> _Built:
+        op, (operand, depth, size) = children
+        return nodes.Not(operand, _from(_span(op), operand.span.end)), depth + 1, size + 1
+
+    @staticmethod
+    def is_null(children: list[Any]) -> _Built:
+        (operand, depth, size), *_is, null = children
+        node = nodes.IsNull(operand, len(children) == 4, _from(operand.span, null.end))
+        return node, depth + 1, size + 1
+
+    is_not_null = is_null
+
+
+def _repeat(children: list[Any]) -> Any:
+    # The helper rule of `x+`: `helper: x | helper x`, collected into one list.
+    if len(children) == 1:
+        return [children[0]]
+    children[0].append(children[1])
+    return children[0]
+
+
+# ------------------------------------------------------------------ the tables
+
+
+class _Rule(NamedTuple):
+    size: int  # symbols to pop
+    origin: str  # the nonterminal to go to
+    build: Optional[Callable[[list[Any]], Any]]  # None: pass the single child through
+    makes_node: bool  # whether the result is a new (node, depth, size) to check
+
+
+class _Tables(NamedTuple):
+    actions: list[dict[str, int]]  # state -> terminal -> shift target (>= 0) or ~rule
+    gotos: list[dict[str, int]]  # state -> nonterminal -> state
+    rules: list[_Rule]
+    start: dict[str, int]
+    end: dict[str, int]
+    token: re.Pattern[str]  # blanks, then one alternation of the grammar's terminals
+    blanks: re.Pattern[str]  # what the grammar ignores between tokens
+    keywords: dict[str, list[tuple[str, Optional[str]]]]  # word -> (terminal, exact case)
 
 
 def _cache_file() -> Union[str, bool]:
     """Where Lark may cache its grammar analysis: a private per-user directory, never
     the shared temporary directory (the cache is a pickle). ``False`` disables it."""
+    import tempfile
+
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     directory = os.path.join(base, "nflex_metrics")
     try:
@@ -204,9 +225,9 @@ def _cache_file() -> Union[str, bool]:
     return os.path.join(directory, "lark-conversion.cache")
 
 
-@functools.cache
-def _parser() -> Lark:
-    """The one Lark parser for every dialect, built on first use."""
+def lark_parser(*, cache: bool = True) -> Lark:
+    """Lark's own parser for the grammar (one start rule per dialect); it checks the
+    grammar and computes the tables. Tests use it as the reference parser."""
     from lark import Lark
 
     return Lark(
@@ -214,13 +235,78 @@ def _parser() -> Lark:
         parser="lalr",
         lexer="contextual",
         start=list(DIALECTS),
-        transformer=_Builder(),
-        maybe_placeholders=True,
-        cache=_cache_file(),
+        maybe_placeholders=False,
+        cache=_cache_file() if cache else False,
     )
 
 
-# ---------------------------------------------------------------------- errors
+@functools.cache
+def _tables() -> _Tables:
+    """The LALR tables of the grammar, in plain lists and dicts, built on first use."""
+    from lark.lexer import PatternStr
+    from lark.parsers.lalr_analysis import Shift
+
+    lark = lark_parser()
+    table = lark.parser.parser._parse_table  # the LALR(1) table Lark computed
+    rules: list[_Rule] = []
+    rule_index: dict[object, int] = {}
+    actions: list[dict[str, int]] = [{} for _ in range(len(table.states))]
+    gotos: list[dict[str, int]] = [{} for _ in range(len(table.states))]
+    for state, row in table.states.items():
+        for lark_symbol, (action, arg) in row.items():
+            symbol = _plain(lark_symbol)
+            if action is Shift:
+                (actions if symbol.isupper() else gotos)[state][symbol] = arg
+                continue
+            if arg not in rule_index:
+                rule_index[arg] = len(rules)
+                rules.append(_rule(arg))
+            actions[state][symbol] = ~rule_index[arg]
+    terminals = sorted(
+        lark.lexer_conf.terminals,
+        key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
+    )
+    keywords: dict[str, list[tuple[str, Optional[str]]]] = {}
+    alternatives, ignored = [], []
+    for terminal in terminals:
+        pattern = terminal.pattern
+        if terminal.name in lark.lexer_conf.ignore:
+            ignored.append(pattern.to_regexp())
+        elif isinstance(pattern, PatternStr) and pattern.value.isalpha():
+            exact = None if "i" in pattern.flags else pattern.value
+            keywords.setdefault(pattern.value.lower(), []).append((terminal.name, exact))
+        else:
+            alternatives.append(f"(?P<{terminal.name}>{pattern.to_regexp()})")
+    return _Tables(
+        actions,
+        gotos,
+        rules,
+        {_plain(k): v for k, v in table.start_states.items()},
+        {_plain(k): v for k, v in table.end_states.items()},
+        re.compile(f"(?:{'|'.join(ignored)})*(?:{'|'.join(alternatives)})"),
+        re.compile(f"(?:{'|'.join(ignored)})*"),
+        keywords,
+    )
+
+
+def _plain(name: str) -> str:
+    """Lark names symbols with ``Token`` objects, whose Python-level ``__eq__`` would
+    slow every table lookup; the tables use plain interned strings."""
+    return sys.intern(str.__str__(name))
+
+
+def _rule(rule: Any) -> _Rule:
+    """How to reduce one grammar rule: an aliased rule builds a node, the helper of
+    ``x+`` builds a list, and any other rule has one child and passes it through."""
+    size, origin = len(rule.expansion), _plain(rule.origin.name)
+    if rule.alias:
+        return _Rule(size, origin, getattr(_Builder, rule.alias), rule.alias != "parenthesised")
+    if "_plus_" in origin:
+        return _Rule(size, origin, _repeat, False)
+    if size == 1:
+        return _Rule(size, origin, None, False)
+    raise AssertionError(f"grammar rule {rule} needs an alias")
+
 
 _OPERAND_START = {"NUMBER", "NAME", "LPAR", "CASE", "NULL", "LEGACY_NULL"}
 _CONDITION_TOKENS = {"RELATION", "AND", "OR", "NOT", "IS"}
@@ -284,67 +370,8 @@ def _expected_words(expected: Iterable[str]) -> list[str]:
     return words
 
 
-def _acceptable(state: Any) -> set[str]:
-    """The terminals the parser in ``state`` can really take next.
-
-    Lark reports the lookaheads of one (LALR-merged) state, which may include tokens
-    that a reduction would then reject; this replays the reductions on a copy of the
-    state stack, without values or callbacks.
-    """
-    from lark.parsers.lalr_analysis import Shift
-
-    states, end_state = state.parse_conf.states, state.parse_conf.end_state
-    accepted: set[str] = set()
-    for terminal in [name for name in states[state.position] if name.isupper()]:
-        stack = list(state.state_stack)
-        while True:
-            action, arg = states[stack[-1]].get(terminal, (None, None))
-            if action is None:
-                break
-            if action is Shift:
-                accepted.add(terminal)
-                break
-            if arg.expansion:
-                del stack[-len(arg.expansion) :]
-            stack.append(states[stack[-1]][arg.origin.name][1])
-            if stack[-1] == end_state:
-                accepted.add(terminal)
-                break
-    return accepted
-
-
-def _token_text(token: Token) -> str:
-    if token.type == "NAME":
-        return f"the name '{token}'"
-    if token.type == "NUMBER":
-        return f"the number {token}"
-    if token.type in _KEYWORDS:
-        return token.type
-    return f"'{token}'"
-
-
-def _is_condition(value: object) -> bool:
-    return isinstance(value, tuple) and isinstance(
-        value[0], (nodes.Compare, nodes.BoolOp, nodes.Not, nodes.IsNull)
-    )
-
-
-def _misread_keyword(stack: list[object], dialect: Dialect) -> Optional[tuple[str, int]]:
-    """``(keyword, offset)`` when the top of the stack is a name spelled like one of the
-    dialect's keywords: the contextual lexer read it as a name because no keyword fits
-    there (``CASE WHEN THEN 1 END``), so the keyword itself is the mistake."""
-    top = stack[-1] if stack else None
-    if isinstance(top, tuple) and isinstance(top[0], nodes.Name):
-        word, offset = top[0].name, top[0].span.start
-    elif getattr(top, "type", None) == "NAME":
-        word, offset = str(top), getattr(top, "start_pos", 0) or 0
-    else:
-        return None
-    return (word.upper(), offset) if word.upper() in _DIALECT_KEYWORDS[dialect] else None
-
-
 def _token_message(
-    token: Token, expected: set[str], stack: list[object], text: str, dialect: Dialect
+    token: _Tok, expected: set[str], stack: list[object], text: str, dialect: Dialect
 ) -> str:
     """Say what went wrong at an unexpected token, as a connector author would put it."""
     kind = token.type
@@ -370,7 +397,7 @@ def _token_message(
     if kind in _ARITHMETIC_OPS and (
         _is_condition(top) or (getattr(top, "type", None) == "RPAR" and _is_condition(below))
     ):
-        return f"a condition is not a number: '{token}' cannot be applied to it"
+        return f"a condition is not a number: '{token.text}' cannot be applied to it"
     if expected == {"WHEN"}:
         return (
             "expected WHEN: CASE begins a CASE WHEN ... THEN ... END expression "
@@ -386,6 +413,57 @@ def _token_message(
     if kind in _KEYWORDS and kind not in _DIALECT_KEYWORDS[dialect]:
         return f"expected {words}: this dialect has no {kind}"
     return f"expected {words}"
+
+
+def _acceptable(tables: _Tables, stack: Sequence[int]) -> set[str]:
+    """The terminals the parser can really take next with this state stack.
+
+    An LALR state lists lookaheads merged from several contexts; replaying the
+    reductions for each candidate on a copy of the stack keeps only the real ones.
+    """
+    accepted: set[str] = set()
+    for terminal in tables.actions[stack[-1]]:
+        states = list(stack)
+        while True:
+            action = tables.actions[states[-1]].get(terminal)
+            if action is None:
+                break
+            if action >= 0:
+                accepted.add(terminal)
+                break
+            rule = tables.rules[~action]
+            del states[-rule.size :]
+            states.append(tables.gotos[states[-1]][rule.origin])
+            if states[-1] in tables.end.values():
+                accepted.add(terminal)
+                break
+    return accepted
+
+
+def _token_text(token: _Tok) -> str:
+    if token.type == "NAME":
+        return f"the name '{token.text}'"
+    if token.type == "NUMBER":
+        return f"the number {token.text}"
+    if token.type in _KEYWORDS or token.type == "LEGACY_NULL":
+        return token.type.replace("LEGACY_", "")
+    return f"'{token.text}'"
+
+
+def _is_condition(value: object) -> bool:
+    return isinstance(value, tuple) and isinstance(
+        value[0], (nodes.Compare, nodes.BoolOp, nodes.Not, nodes.IsNull)
+    )
+
+
+def _misread_keyword(last: Optional[_Tok], dialect: Dialect) -> Optional[str]:
+    """The keyword spelled by ``last`` when it was read as a name: no keyword fits
+    where it stands (``CASE WHEN THEN 1 END``), so that keyword is the likely mistake."""
+    if last is not None and last.type == "NAME":
+        word = last.text.upper()
+        if word in _DIALECT_KEYWORDS[dialect] and word not in ("CASE", "NULL", "NOT"):
+            return word
+    return None
 
 
 def _character_message(char: str) -> str:
@@ -405,44 +483,38 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 
 def _syntax_error(
-    err: Union[UnexpectedToken, UnexpectedCharacters], text: str, dialect: Dialect
+    tables: _Tables,
+    stack: list[int],
+    values: list[Any],
+    token: Union[_Tok, int],
+    recent: tuple[Optional[_Tok], Optional[_Tok]],
+    text: str,
+    dialect: Dialect,
 ) -> ExpressionSyntaxError:
-    from lark.exceptions import UnexpectedToken
-
-    state = getattr(err, "state", None)
-    stack: list[object] = list(getattr(state, "value_stack", None) or [])
-    if state is not None and getattr(state, "state_stack", None):
-        expected = _acceptable(state)
-    else:  # pragma: no cover - Lark always gives the state for LALR errors
-        expected = set(getattr(err, "expected", None) or getattr(err, "allowed", None) or ())
-    if isinstance(err, UnexpectedToken):
-        misread = _misread_keyword(stack, dialect)
-        if misread is not None:
-            # Point at the keyword itself, where an operand or condition was wanted.
-            before = stack[-2] if len(stack) > 1 else None
-            wanted = (
-                "a condition"
-                if getattr(before, "type", None) in ("WHEN", "NOT")
-                else (
-                    "a number, a name, '(' or CASE"
-                    if "CASE" in _DIALECT_KEYWORDS[dialect]
-                    else "a number, a name or '('"
-                )
-            )
-            keyword, offset = misread
-            message = f"expected {wanted}, found the keyword {keyword}"
-            words = [wanted]
+    """The error for ``token`` (or, given an offset, an unknown character there)
+    arriving at a parser in state ``stack`` after the ``recent`` two tokens."""
+    expected = _acceptable(tables, stack)
+    words = _expected_words(expected)
+    before, last = recent
+    keyword = _misread_keyword(last, dialect)
+    if isinstance(token, int):
+        offset = token
+        message = _character_message(text[offset])
+    elif keyword is not None and last is not None:
+        # Point at the keyword itself, where an operand or a condition was wanted.
+        if before is not None and before.type in ("WHEN", "NOT"):
+            wanted = "a condition"
+        elif "CASE" in _DIALECT_KEYWORDS[dialect]:
+            wanted = "a number, a name, '(' or CASE"
         else:
-            if err.token.type == "$END":
-                offset = len(text.rstrip(" \t\r\n"))
-            else:
-                offset = err.token.start_pos or 0
-            message = _token_message(err.token, expected, stack, text, dialect)
-            words = _expected_words(expected)
+            wanted = "a number, a name or '('"
+        offset = last.start
+        message, words = f"expected {wanted} before {keyword}", [wanted]
     else:
-        offset = err.pos_in_stream or 0
-        message = _character_message(text[offset] if offset < len(text) else "")
-        words = _expected_words(expected)
+        offset = token.start
+        if token.type == "$END":
+            offset = len(text.rstrip(" \t\r\n"))
+        message = _token_message(token, expected, values, text, dialect)
     line, column = _position(text, offset)
     return ExpressionSyntaxError(message, text, line, column, words)
 
@@ -477,9 +549,8 @@ def parse(text: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMITS)
     Raises :class:`ExpressionSyntaxError` for text outside the language and
     :class:`ExpressionTooComplex` for text past ``limits``.
 
-    >>> parse("CASE WHEN a > 0 THEN a END")
-    Case(whens=(When(condition=Compare(op='>', left=Name(name='a'), right=Number(value=0.0)), \
-result=Name(name='a')),), orelse=None)
+    >>> parse("CASE WHEN a > 0 THEN a END").whens[0].condition
+    Compare(op='>', left=Name(name='a'), right=Number(value=0.0))
     """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
@@ -493,15 +564,88 @@ result=Name(name='a')),), orelse=None)
             column,
         )
     _check_parentheses(text, limits)
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+    tables = _tables()
+    actions, gotos, rules = tables.actions, tables.gotos, tables.rules
+    match, blanks, keywords = tables.token.match, tables.blanks.match, tables.keywords
+    multiline = "\n" in text
+    end_state = tables.end[dialect]
+    max_depth, max_nodes = limits.max_depth, limits.max_nodes
+    stack: list[int] = [tables.start[dialect]]
+    values: list[Any] = []
+    pos, length, line, line_start = 0, len(text), 1, 0
+    recent: tuple[Optional[_Tok], Optional[_Tok]] = (None, None)
+    while True:
+        # ---- the next token (with the blanks before it)
+        found = match(text, pos)
+        if found is not None:
+            kind = found.lastgroup or ""
+            start, end = found.span(kind)
+            if multiline and "\n" in text[pos:start]:
+                line += text.count("\n", pos, start)
+                line_start = text.rfind("\n", pos, start) + 1
+            word = found.group(kind)
+            if kind == "NAME" and word.lower() in keywords:
+                kind = _keyword_or_name(keywords[word.lower()], word, actions[stack[-1]])
+            token = _Tok(kind, word, line, start - line_start + 1, start, end)
+            pos = end
+        else:
+            skipped = blanks(text, pos)
+            start = skipped.end() if skipped else pos
+            if start < length:
+                raise _syntax_error(tables, stack, values, start, recent, text, dialect)
+            line_start = text.rfind("\n", 0, start) + 1
+            line, pos = text.count("\n", 0, start) + 1, start
+            token = _Tok("$END", "", line, start - line_start + 1, start, start)
+        # ---- shift it, after every reduction it calls for
+        while True:
+            action = actions[stack[-1]].get(token.type)
+            if action is None:
+                raise _syntax_error(tables, stack, values, token, recent, text, dialect)
+            if action >= 0:
+                stack.append(action)
+                values.append(token)
+                recent = recent[1], token
+                break
+            size, origin, build, makes_node = rules[~action]
+            if build is None:  # a one-child rule: the value stays, only the state moves
+                state = gotos[stack[-2]][origin]
+                if state == end_state:
+                    return values[-1][0]  # type: ignore[no-any-return]
+                stack[-1] = state
+                continue
+            children = values[-size:]
+            del values[-size:]
+            del stack[-size:]
+            value = build(children)
+            if makes_node and (value[1] > max_depth or value[2] > max_nodes):
+                raise _too_complex(value, limits, text)
+            state = gotos[stack[-1]][origin]
+            if state == end_state:
+                node: nodes.Expr = value[0]
+                return node
+            stack.append(state)
+            values.append(value)
 
-    parser = _parser()
-    _current.limits, _current.source = limits, text
-    try:
-        built: _Built = parser.parse(text, start=dialect)  # type: ignore[assignment]
-    except (UnexpectedToken, UnexpectedCharacters) as err:
-        raise _syntax_error(err, text, dialect) from None
-    finally:
-        _current.limits = _current.source = None
-    node: nodes.Expr = built[0]
-    return node
+
+def _keyword_or_name(
+    candidates: list[tuple[str, Optional[str]]], word: str, actions: dict[str, int]
+) -> str:
+    """A word that spells a keyword is that keyword where the parser can take it, and
+    a name elsewhere (the contextual lexer's rule). ``NULL`` spelled in capitals and
+    ``null`` in any case are two terminals (see the grammar)."""
+    fitting = [name for name, exact in candidates if exact is None or exact == word]
+    for name in fitting:
+        if name in actions:
+            return name
+    if "NAME" in actions or not fitting:
+        return "NAME"
+    return fitting[0]
+
+
+def _too_complex(value: _Built, limits: Limits, text: str) -> ExpressionTooComplex:
+    node, depth, _size = value
+    if depth > limits.max_depth:
+        message = f"the expression is nested too deeply (the limit is {limits.max_depth} levels)"
+    else:
+        message = f"the expression has too many parts (the limit is {limits.max_nodes} nodes)"
+    return ExpressionTooComplex(message, text, node.span.line, node.span.column)
