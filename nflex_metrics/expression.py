@@ -1,0 +1,179 @@
+"""``Expression``: a parsed, compiled conversion expression, and the cached ``compile``.
+
+>>> expr = compile("value * 100 if total > 0 else 0")
+>>> expr.evaluate({"value": 0.25, "total": 4}), expr(value=1, total=0)
+(25.0, 0.0)
+>>> expr.evaluate_columns({"value": [0.5, None], "total": [1, 1]})
+[50.0, None]
+>>> compile("value * 100 if total > 0 else 0") is expr
+True
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from .compiler import CompiledCode, clear_code_cache, compile_tree
+from .limits import DEFAULT_LIMITS, Limits
+from .nodes import Expr
+
+if TYPE_CHECKING:
+    from .syntax import Dialect
+
+__all__ = ["CACHE_SIZE", "Expression", "cache_info", "clear_cache", "compile"]
+
+#: How many compiled expressions :func:`compile` keeps (least recently used go first).
+CACHE_SIZE = 4096
+
+
+class Expression:
+    """A conversion expression: its source, syntax tree and compiled functions.
+
+    Equal (and hashing equal) when the dialect and the tree are equal, i.e. when the
+    canonical texts are: ``compile("a*2") == compile("a * 2.0")``. Pickles as its
+    source, dialect and limits, so it ships to multiprocessing, Dask or Spark workers,
+    which compile it again (once per process, thanks to the cache).
+    """
+
+    source: str
+    dialect: Dialect
+    limits: Limits
+    tree: Expr
+    #: The names of the variables the expression references.
+    variables: frozenset[str]
+    _code: CompiledCode
+    _hash: Optional[int]
+
+    def __init__(
+        self, source: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMITS
+    ) -> None:
+        """Parse and compile ``source``; raises ExpressionSyntaxError or ExpressionTooComplex.
+
+        Prefer :func:`compile`, which caches.
+        """
+        if not isinstance(source, str):
+            raise TypeError(f"an expression must be a str, got {type(source).__name__}")
+        from .syntax import parse  # lazy: Lark is imported on first use
+
+        self._setup(source, dialect, limits, parse(source, dialect, limits))
+
+    @classmethod
+    def from_tree(
+        cls, tree: Expr, dialect: Dialect = "full", source: Optional[str] = None
+    ) -> Expression:
+        """An Expression for a syntax tree (its source defaults to the canonical text)."""
+        if source is None:
+            from .unparse import unparse
+
+            source = unparse(tree)
+        expr = cls.__new__(cls)
+        expr._setup(source, dialect, DEFAULT_LIMITS, tree)
+        return expr
+
+    def _setup(self, source: str, dialect: Dialect, limits: Limits, tree: Expr) -> None:
+        code = compile_tree(tree)
+        fields = self.__dict__
+        fields["source"] = source
+        fields["dialect"] = dialect
+        fields["limits"] = limits
+        fields["tree"] = tree
+        fields["variables"] = frozenset(code.names)
+        fields["_code"] = code
+        # The generated function itself, so that ``expr.evaluate(m)`` is a single call.
+        fields["evaluate"] = code.evaluate
+        fields["_hash"] = None
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Expression is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Expression is immutable (cannot delete {name!r})")
+
+    # -- evaluation (``evaluate`` is replaced per instance by the generated function)
+
+    def evaluate(self, variables: Mapping[str, object]) -> Optional[float]:  # pragma: no cover
+        """The value for ``variables`` (name -> number, numeric string or None): a float,
+        or None for NULL. Raises EvaluationError / VariableLookupError (SPEC 1.5)."""
+        function: Callable[[Mapping[str, object]], Optional[float]] = self._code.evaluate
+        return function(variables)
+
+    def __call__(self, **variables: object) -> Optional[float]:
+        """``expr(value=1, total=2)`` is ``expr.evaluate({"value": 1, "total": 2})``."""
+        return self.evaluate(variables)
+
+    def evaluate_many(self, rows: Iterable[Mapping[str, object]]) -> list[Optional[float]]:
+        """``[expr.evaluate(row) for row in rows]``."""
+        function = self.evaluate
+        return [function(row) for row in rows]
+
+    def evaluate_columns(self, columns: Mapping[str, Sequence[Any]]) -> list[Optional[float]]:
+        """Evaluate a batch given as columns (name -> sequence, all of one length) in one
+        generated loop. Row ``i`` gives what ``evaluate({name: column[i], ...})`` gives; a
+        column no row reaches may be absent. Unequal lengths raise ValueError."""
+        return self._code.evaluate_columns(columns)
+
+    # -- views
+
+    @functools.cached_property
+    def canonical(self) -> str:
+        """The canonical text of the expression (``unparse`` of the tree)."""
+        from .unparse import unparse
+
+        return unparse(self.tree)
+
+    @property
+    def python_source(self) -> str:
+        """The generated Python source behind :meth:`evaluate` and :meth:`evaluate_columns`."""
+        return self._code.python_source
+
+    # -- identity
+
+    def __repr__(self) -> str:
+        return f"Expression({self.source!r}, dialect={self.dialect!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Expression):
+            return NotImplemented
+        return self.dialect == other.dialect and self.tree == other.tree
+
+    def __hash__(self) -> int:
+        value: Optional[int] = self._hash
+        if value is None:
+            value = self.__dict__["_hash"] = hash((self.dialect, self.tree))
+        return value
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self.limits == DEFAULT_LIMITS:
+            return (compile, (self.source, self.dialect))
+        return (compile, (self.source, self.dialect, self.limits))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _compile_cached(text: str, dialect: Dialect, limits: Limits) -> Expression:
+    return Expression(text, dialect, limits)
+
+
+def compile(text: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMITS) -> Expression:
+    """Parse and compile ``text`` once; later calls with the same arguments return the
+    same :class:`Expression` (an LRU cache of :data:`CACHE_SIZE` entries).
+
+    Raises ExpressionSyntaxError (a ValueError) or ExpressionTooComplex.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"an expression must be a str, got {type(text).__name__}")
+    return _compile_cached(text, dialect, limits)
+
+
+def cache_info() -> Any:
+    """Statistics of the :func:`compile` cache (``functools.lru_cache`` style)."""
+    return _compile_cached.cache_info()
+
+
+def clear_cache(*, generated_code: bool = False) -> None:
+    """Empty the :func:`compile` cache; with ``generated_code``, also forget the compiled
+    Python code shared by expressions of the same shape."""
+    _compile_cached.cache_clear()
+    if generated_code:
+        clear_code_cache()

@@ -1,0 +1,311 @@
+"""The compiler against the reference interpreter, and the safety of generated code."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import keyword
+import math
+import tokenize
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nflex_metrics import compiler, interpreter
+from nflex_metrics.compiler import compile_tree
+from nflex_metrics.errors import ExpressionTooComplex, NflexMetricsError
+from nflex_metrics.limits import MAX_DEPTH_CEILING
+from nflex_metrics.nodes import (
+    Binary,
+    BoolOp,
+    Case,
+    Compare,
+    Cond,
+    Expr,
+    Name,
+    Not,
+    Null,
+    Number,
+    Ternary,
+    Unary,
+    When,
+)
+from nflex_metrics.strategies import trees, variables_for
+
+
+def outcome(function: Any, *args: Any) -> tuple[object, ...]:
+    """A comparable summary of a call: its value (NaN == NaN, type kept) or its error."""
+    try:
+        value = function(*args)
+    except Exception as error:  # the class and message are what must agree
+        return ("error", type(error), str(error))
+    if isinstance(value, list):
+        return ("list", tuple(_normal(v) for v in value))
+    return ("value", _normal(value))
+
+
+def _normal(value: object) -> object:
+    if isinstance(value, float) and math.isnan(value):
+        return (float, "nan")
+    return (type(value), value)
+
+
+@st.composite
+def tree_and_variables(draw: st.DrawFn, dialect: str = "full") -> tuple[Expr, dict[str, object]]:
+    tree = draw(trees(dialect))
+    variables = draw(variables_for(tree, allow_missing=draw(st.booleans()), invalid=True))
+    return tree, variables
+
+
+@given(tree_and_variables())
+def test_compiled_evaluate_equals_interpreter(case: tuple[Expr, dict[str, object]]) -> None:
+    tree, variables = case
+    code = compile_tree(tree)
+    expected = outcome(interpreter.evaluate, tree, variables)
+    assert outcome(code.evaluate, variables) == expected
+    assert outcome(code.exact, variables) == expected
+
+
+@given(st.sampled_from(["arithmetic", "ternary", "case", "simple"]).flatmap(tree_and_variables))
+def test_compiled_equals_interpreter_in_every_dialect(
+    case: tuple[Expr, dict[str, object]],
+) -> None:
+    tree, variables = case
+    assert outcome(compile_tree(tree).evaluate, variables) == outcome(
+        interpreter.evaluate, tree, variables
+    )
+
+
+@st.composite
+def tree_and_columns(draw: st.DrawFn) -> tuple[Expr, list[dict[str, object]]]:
+    tree = draw(trees())
+    names = sorted({n.name for n in _walk_names(tree)})
+    absent: set[str] = set()
+    drop = draw(st.booleans())
+    if names and drop:
+        absent = draw(st.sets(st.sampled_from(names)))
+    invalid = draw(st.booleans())
+    rows = draw(st.lists(variables_for(names, invalid=invalid), max_size=6))
+    return tree, [{k: v for k, v in row.items() if k not in absent} for row in rows]
+
+
+def _walk_names(tree: Expr) -> list[Name]:
+    from nflex_metrics.nodes import walk
+
+    return [n for n in walk(tree) if isinstance(n, Name)]
+
+
+def _rows_outcome(tree: Expr, rows: list[dict[str, object]]) -> tuple[object, ...]:
+    results = []
+    for row in rows:
+        one = outcome(interpreter.evaluate, tree, row)
+        if one[0] == "error":
+            return one  # the batch raises the first failing row's error
+        results.append(one[1])
+    return ("list", tuple(results))
+
+
+@given(tree_and_columns())
+def test_evaluate_columns_equals_evaluate_of_each_row(
+    case: tuple[Expr, list[dict[str, object]]],
+) -> None:
+    tree, rows = case
+    present = sorted({k for row in rows for k in row})
+    columns: dict[str, list[object]] = {k: [row[k] for row in rows] for k in present}
+    columns["__rows__"] = [None] * len(rows)
+    result = outcome(compile_tree(tree).evaluate_columns, columns)
+    assert result == _rows_outcome(tree, rows)
+
+
+def test_columns_of_unequal_length_raise_value_error_naming_them() -> None:
+    code = compile_tree(Binary("+", Name("a"), Name("b")))
+    with pytest.raises(ValueError, match="'a' has 2, 'b' has 1"):
+        code.evaluate_columns({"a": [1, 2], "b": [1]})
+
+
+def test_missing_column_is_an_error_only_for_a_row_that_reaches_it() -> None:
+    tree = Ternary(Name("a"), Compare(">", Name("x"), Number(0.0)), Number(7.0))
+    code = compile_tree(tree)
+    assert code.evaluate_columns({"x": [0, -1]}) == [7.0, 7.0]
+    with pytest.raises(NflexMetricsError, match="'a'"):
+        code.evaluate_columns({"x": [0, 1]})
+
+
+def test_constant_expression_gives_one_value_per_row() -> None:
+    code = compile_tree(Binary("*", Number(2.0), Number(3.0)))
+    assert code.evaluate_columns({"anything": [1, 2, 3]}) == [6.0, 6.0, 6.0]
+    assert code.evaluate_columns({}) == []
+
+
+def test_batch_fast_path_gives_up_on_null_and_the_exact_path_finishes() -> None:
+    tree = Binary("/", Name("used"), Name("avail"))
+    assert compile_tree(tree).evaluate_columns({"used": [1, None, 3], "avail": [2, 2, 0]}) == [
+        0.5,
+        None,
+        0.0,
+    ]
+
+
+# ----------------------------------------------------------- deep and wide trees
+
+
+def _deep_trees(depth: int) -> dict[str, Expr]:
+    leaf: Expr = Name("x")
+    unary = leaf
+    left = leaf
+    right = leaf
+    ternary = leaf
+    case = leaf
+    for _ in range(depth - 1):
+        unary = Unary("-", unary)
+        left = Binary("+", left, Number(1.0))
+        right = Binary("^", Number(1.0), right)
+    for _ in range((depth - 1) // 2):
+        ternary = Ternary(ternary, Compare(">", Name("x"), Number(0.0)), Null())
+        case = Case((When(Compare("=", Name("x"), Number(1.0)), case),), Name("x"))
+    cond: Cond = Compare(">", Name("x"), Number(0.0))
+    leaf_cond = Compare("<", Name("x"), Number(2.0))
+    for i in range(depth - 4):
+        cond = Not(cond) if i % 3 == 0 else BoolOp("and" if i % 2 else "or", cond, leaf_cond)
+    logic = Case((When(cond, Number(1.0)),), Number(0.0))
+    wide = Case(
+        tuple(
+            When(Compare("=", Name("x"), Number(float(i))), Number(float(i))) for i in range(1600)
+        )
+    )
+    return {
+        "unary": unary,
+        "left": left,
+        "right": right,
+        "ternary": ternary,
+        "case": case,
+        "logic": logic,
+        "wide": wide,
+    }
+
+
+@pytest.mark.parametrize("name", list(_deep_trees(3)))
+def test_trees_at_the_depth_ceiling_compile_without_falling_back(name: str) -> None:
+    tree = _deep_trees(MAX_DEPTH_CEILING)[name]
+    code = compile_tree(tree)
+    for variables in ({"x": 1.0}, {"x": None}, {"x": 0}):
+        assert outcome(code.evaluate, variables) == outcome(interpreter.evaluate, tree, variables)
+    assert outcome(code.evaluate_columns, {"x": [1.0, None, 0]}) == outcome(
+        lambda: [interpreter.evaluate(tree, {"x": v}) for v in (1.0, None, 0)]
+    )
+    assert all(c is not None for c in code._shape.codes.values())
+
+
+def test_tree_deeper_than_the_ceiling_is_too_complex_not_a_crash() -> None:
+    tree: Expr = Name("x")
+    for _ in range(MAX_DEPTH_CEILING + 5):
+        tree = Unary("-", tree)
+    with pytest.raises(ExpressionTooComplex):
+        compile_tree(tree)
+
+
+def test_compile_failure_falls_back_to_the_interpreter(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RecursionError("simulated")
+
+    compiler.clear_code_cache()
+    monkeypatch.setattr(compiler, "_compile_source", broken)
+    tree = Binary("/", Name("a"), Name("b"))
+    code = compile_tree(tree)
+    assert code.evaluate({"a": 1, "b": 0}) == 0.0
+    assert code.evaluate_columns({"a": [1, 4], "b": [2, 2]}) == [0.5, 2.0]
+    monkeypatch.undo()
+    compiler.clear_code_cache()
+
+
+# ----------------------------------------------------------- generated code safety
+
+_HOSTILE_NAMES = ["import", "os", "m", "x0", "_k0", "_float", "__class__", "None", "a'b", "e"]
+
+
+def _identifiers(source: str) -> set[str]:
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    return {t.string for t in tokens if t.type == tokenize.NAME}
+
+
+def _allowed(identifier: str) -> bool:
+    return (
+        keyword.iskeyword(identifier)
+        or identifier.startswith("_")
+        or identifier == "m"
+        or (identifier[0] in "xc" and identifier[1:].isdigit())
+    )
+
+
+@given(
+    trees(),
+    st.lists(st.sampled_from(_HOSTILE_NAMES), min_size=1, max_size=3, unique=True),
+)
+def test_generated_source_never_uses_a_variable_name_as_an_identifier(
+    tree: Expr, hostile: list[str]
+) -> None:
+    # Rename the tree's variables to hostile strings (hand-built trees accept any str).
+    renamed = _rename(tree, hostile)
+    code = compile_tree(renamed)
+    source = code.python_source
+    assert all(_allowed(identifier) for identifier in _identifiers(source)), source
+    assert outcome(code.evaluate, {}) == outcome(interpreter.evaluate, renamed, {})
+
+
+def _rename(tree: Any, hostile: list[str]) -> Any:
+    import dataclasses
+
+    if isinstance(tree, Name):
+        return Name(hostile[sum(map(ord, tree.name)) % len(hostile)])
+    if isinstance(tree, tuple):
+        return tuple(_rename(item, hostile) for item in tree)
+    if dataclasses.is_dataclass(tree):
+        changes = {
+            f.name: _rename(getattr(tree, f.name), hostile)
+            for f in dataclasses.fields(tree)
+            if f.name != "span"
+        }
+        instance: Any = tree
+        return dataclasses.replace(instance, **changes)
+    return tree
+
+
+@given(trees())
+def test_generated_code_compiles_without_warnings(tree: Expr) -> None:
+    compiler.clear_code_cache()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        code = compile_tree(tree)
+        code.evaluate_columns({"__rows__": []})
+        builtins.compile(code.python_source, "<test>", "exec")
+
+
+def test_trees_of_one_shape_share_generated_code() -> None:
+    first = compile_tree(Binary("*", Name("value"), Number(100.0)))
+    second = compile_tree(Binary("*", Name("load"), Number(8.0)))
+    assert first._shape is second._shape
+    assert (first.evaluate({"value": 2}), second.evaluate({"load": 2})) == (200.0, 16.0)
+
+
+def test_repeated_variable_is_read_once_per_path_on_the_fast_path() -> None:
+    class CountingDict(dict[str, object]):
+        reads = 0
+
+        def __getitem__(self, key: str) -> object:
+            CountingDict.reads += 1
+            return super().__getitem__(key)
+
+    tree = Case(
+        (
+            When(Compare("=", Name("s"), Number(1.0)), Number(1.0)),
+            When(Compare("=", Name("s"), Number(2.0)), Number(2.0)),
+        ),
+        Name("s"),
+    )
+    row: Mapping[str, object] = CountingDict(s=3.0)
+    assert compile_tree(tree).evaluate(row) == 3.0
+    assert CountingDict.reads == 1

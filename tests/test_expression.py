@@ -1,0 +1,167 @@
+"""Expression: the public object, its cache, batches and pickling."""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nflex_metrics import expression
+from nflex_metrics.errors import ExpressionSyntaxError, VariableLookupError
+from nflex_metrics.expression import Expression, compile
+from nflex_metrics.interpreter import evaluate
+from nflex_metrics.limits import Limits
+from nflex_metrics.nodes import Expr
+from nflex_metrics.strategies import trees, variables_for
+
+TEXT = "CASE WHEN disk_avail = 0 THEN NULL ELSE disk_used / disk_avail * 100 END"
+
+
+def test_expression_exposes_source_dialect_tree_and_variables() -> None:
+    expr = compile(TEXT)
+    assert expr.source == TEXT
+    assert expr.dialect == "full"
+    assert expr.variables == frozenset({"disk_avail", "disk_used"})
+    assert evaluate(expr.tree, {"disk_avail": 4, "disk_used": 1}) == 25.0
+    assert "def _evaluate(m):" in expr.python_source
+    assert repr(expr) == f"Expression({TEXT!r}, dialect='full')"
+
+
+def test_evaluate_and_call_agree() -> None:
+    expr = compile(TEXT)
+    assert expr.evaluate({"disk_avail": 4, "disk_used": 1}) == 25.0
+    assert expr(disk_avail=4, disk_used=1) == 25.0
+    assert expr(disk_avail=0) is None
+
+
+def test_evaluate_is_the_generated_function_itself() -> None:
+    expr = compile("value * 10")
+    assert expr.evaluate.__name__ == "_evaluate"
+
+
+def test_expression_is_immutable() -> None:
+    expr = compile("value * 10")
+    with pytest.raises(AttributeError):
+        expr.source = "other"
+
+
+def test_evaluate_many_is_evaluate_of_each_row() -> None:
+    expr = compile("value * 100 if total > 0 else 0")
+    rows: list[dict[str, object]] = [
+        {"value": 0.5, "total": 1},
+        {"value": None, "total": 1},
+        {"value": 3, "total": 0},
+    ]
+    assert expr.evaluate_many(rows) == [expr.evaluate(row) for row in rows] == [50.0, None, 0.0]
+
+
+def test_evaluate_columns_is_evaluate_of_each_row() -> None:
+    expr = compile(TEXT)
+    columns: dict[str, list[object]] = {
+        "disk_avail": [4, 0, None, 2],
+        "disk_used": [1, None, 1, "3"],
+    }
+    rows = [dict(zip(columns, values)) for values in zip(*columns.values())]
+    assert expr.evaluate_columns(columns) == [expr.evaluate(r) for r in rows]
+
+
+@st.composite
+def tree_and_rows(draw: st.DrawFn) -> tuple[Expr, list[dict[str, object]]]:
+    tree = draw(trees())
+    return tree, draw(st.lists(variables_for(tree, allow_missing=True), max_size=5))
+
+
+@given(tree_and_rows())
+def test_evaluate_many_matches_the_interpreter(case: tuple[Expr, list[dict[str, object]]]) -> None:
+    tree, rows = case
+    expr = Expression.from_tree(tree, source="<generated>")
+    try:
+        expected = [evaluate(tree, row) for row in rows]
+    except Exception as error:
+        with pytest.raises(type(error), match=re.escape(str(error))):
+            expr.evaluate_many(rows)
+        return
+    got = expr.evaluate_many(rows)
+    assert [repr(v) for v in got] == [repr(v) for v in expected]
+
+
+def test_missing_variable_raises_lookup_error_from_every_entry_point() -> None:
+    expr = compile("value * total")
+    with pytest.raises(VariableLookupError):
+        expr.evaluate({"value": 1})
+    with pytest.raises(VariableLookupError):
+        expr(value=1)
+    with pytest.raises(VariableLookupError):
+        expr.evaluate_columns({"value": [1]})
+
+
+def test_compile_returns_the_same_object_for_the_same_text() -> None:
+    assert compile("a * 2") is compile("a * 2")
+    assert compile("a * 2") is not compile("a * 2", "arithmetic")
+    assert compile("a * 2") is not compile("a * 2", limits=Limits(max_depth=50))
+
+
+def test_compile_cache_is_bounded() -> None:
+    assert expression.cache_info().maxsize == expression.CACHE_SIZE
+    expression.clear_cache()
+    for i in range(expression.CACHE_SIZE + 10):
+        compile(f"v * {i}")
+    assert expression.cache_info().currsize == expression.CACHE_SIZE
+
+
+def test_compile_rejects_syntax_errors_and_non_strings() -> None:
+    with pytest.raises(ExpressionSyntaxError):
+        compile("value * / 10")
+    with pytest.raises(TypeError, match="must be a str"):
+        compile(10)  # type: ignore[arg-type]
+
+
+def test_equal_when_canonical_forms_are_equal() -> None:
+    assert compile("a*2") == compile("a * 2.0")
+    assert hash(compile("a*2")) == hash(compile("a * 2.0"))
+    assert compile("a*2") != compile("a*3")
+    assert compile("a*2") != compile("a*2", "arithmetic")
+
+
+def test_pickle_round_trip_keeps_source_dialect_and_limits() -> None:
+    limits = Limits(max_depth=20)
+    for expr in (compile(TEXT), compile("a * 2", "arithmetic", limits)):
+        copy = pickle.loads(pickle.dumps(expr))
+        assert (copy.source, copy.dialect, copy.limits) == (expr.source, expr.dialect, expr.limits)
+        assert copy == expr
+
+
+def _evaluate_in_worker(job: tuple[Expression, dict[str, object]]) -> float | None:
+    expr, variables = job
+    return expr.evaluate(variables)
+
+
+def test_expressions_evaluate_in_spawned_worker_processes() -> None:
+    expr = compile(TEXT)
+    jobs: list[tuple[Expression, dict[str, object]]] = [
+        (expr, {"disk_avail": 4, "disk_used": 1}),
+        (expr, {"disk_avail": 0}),
+    ]
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        assert pool.map(_evaluate_in_worker, jobs) == [25.0, None]
+
+
+@given(
+    st.sampled_from(["full", "arithmetic", "ternary", "case", "simple"]).flatmap(
+        lambda dialect: st.tuples(st.just(dialect), trees(dialect))
+    )
+)
+def test_generated_trees_are_trees_the_parser_produces(case: tuple[str, Expr]) -> None:
+    from nflex_metrics.syntax import parse
+    from nflex_metrics.unparse import unparse
+
+    dialect, tree = case
+    assert parse(unparse(tree), dialect) == tree  # type: ignore[arg-type]
+
+
+def test_canonical_is_the_unparsed_tree() -> None:
+    assert compile("a*2").canonical == compile("a * 2.0").canonical
