@@ -12,9 +12,8 @@ from nflex_metrics.dialects import (
     SimpleExpressionParser,
     TernaryExpressionParser,
 )
-from nflex_metrics.mapping import ParsedEntry, load_metric_mapping
-
 from nflex_metrics.errors import VariableLookupError
+from nflex_metrics.mapping import ParsedEntry, load_metric_mapping
 
 __all__ = [
     "CaseExpressionParser",

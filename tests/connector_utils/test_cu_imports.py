@@ -237,6 +237,7 @@ def test_variable_lookup_error_is_one_class_everywhere() -> None:
 def test_parser_classes_parse_through_the_engine() -> None:
     from nflex_connector_utils.parser import ExpressionParser, SimpleExpressionParser
 
-    assert ExpressionParser().parse("value * 10").evaluate({"value": 2}) == 20.0
+    scaled = ExpressionParser().parse("value * 10")
+    assert scaled is not None and scaled.evaluate({"value": 2}) == 20.0
     parsed = SimpleExpressionParser().parse("value * 100 if total > 0 else 0")
-    assert parsed.evaluate({"value": 0.5, "total": 3}) == 50.0
+    assert parsed is not None and parsed.evaluate({"value": 0.5, "total": 3}) == 50.0
