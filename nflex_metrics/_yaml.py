@@ -1,0 +1,246 @@
+"""YAML with positions: the node tree of a document and the way back from a value to its text.
+
+PyYAML's ``safe_load`` forgets where things were and silently keeps the last of two equal
+keys. The mapping loader needs both, so it composes the node tree (C loader when
+available), walks it itself, and uses the helpers here to turn node marks and offsets
+inside a scalar's *value* into 1-based line and column numbers of the *file*.
+
+PyYAML is imported on first use only.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    import yaml
+
+__all__ = [
+    "Composed",
+    "SourceText",
+    "YamlSyntaxError",
+    "compose",
+    "describe",
+    "mapping_pairs",
+    "scalar_position",
+]
+
+#: The line breaks YAML recognises (``\r\n`` counts as one).
+_BREAKS = "\r\n\x85\u2028\u2029"
+
+#: Tags whose merge semantics :func:`mapping_pairs` applies.
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+#: Characters a scalar's *value* may hold where its source text holds other whitespace.
+_SPACE = " \t" + _BREAKS
+
+
+class SourceText:
+    """A document's text with a table of line starts, for converting marks and offsets.
+
+    >>> src = SourceText("a: 1\\r\\nb: 2\\n")
+    >>> src.position(src.index(1, 3))
+    (2, 4)
+    >>> src.line(2)
+    'b: 2'
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        i, n = 0, len(text)
+        while i < n:
+            ch = text[i]
+            if ch in _BREAKS:
+                i += 2 if ch == "\r" and text.startswith("\n", i + 1) else 1
+                starts.append(i)
+            else:
+                i += 1
+        self._starts = starts
+
+    def index(self, line0: int, column0: int) -> int:
+        """The text index of a 0-based (line, column) pair, as found in YAML marks."""
+        line0 = min(max(line0, 0), len(self._starts) - 1)
+        return min(self._starts[line0] + column0, len(self.text))
+
+    def position(self, index: int) -> tuple[int, int]:
+        """The 1-based (line, column) of a text index."""
+        line0 = bisect.bisect_right(self._starts, index) - 1
+        return line0 + 1, index - self._starts[line0] + 1
+
+    def line(self, line: int) -> str:
+        """The text of a 1-based line, without its line break ('' when out of range)."""
+        if not 1 <= line <= len(self._starts):
+            return ""
+        start = self._starts[line - 1]
+        end = self._starts[line] if line < len(self._starts) else len(self.text)
+        return self.text[start:end].rstrip(_BREAKS)
+
+
+class YamlSyntaxError(Exception):
+    """Text that is not YAML, with the 1-based position PyYAML reported."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass
+class Composed:
+    """The root node of a single-document stream and the loader that constructs values."""
+
+    root: Optional[yaml.Node]
+    loader: Any
+
+    def construct(self, node: yaml.Node) -> Any:
+        """The Python value of ``node`` under the safe schema (raises yaml.YAMLError)."""
+        return self.loader.construct_object(node, deep=True)
+
+
+def compose(source: SourceText) -> Composed:
+    """Compose the single YAML document in ``source`` (the C loader when PyYAML has one).
+
+    Raises :class:`YamlSyntaxError` for text that is not one YAML document.
+    """
+    import yaml
+
+    loader_class: Any = (
+        yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
+    )
+    loader = loader_class(source.text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        what = "; ".join(str(part) for part in (err.context, err.problem) if part)
+        raise YamlSyntaxError(f"YAML syntax error: {what}", line, column) from None
+    except yaml.reader.ReaderError as err:
+        line, column = source.position(err.position)
+        raise YamlSyntaxError(
+            f"YAML syntax error: unacceptable character #x{err.character:04x}: {err.reason}"
+            if isinstance(err.character, int)
+            else f"YAML syntax error: {err.reason}",
+            line,
+            column,
+        ) from None
+    except yaml.YAMLError as err:  # pragma: no cover - PyYAML raises marked errors above
+        raise YamlSyntaxError(f"YAML syntax error: {err}", 1, 1) from None
+    return Composed(root, loader)
+
+
+def describe(node: yaml.Node) -> str:
+    """A short phrase naming what a node is, for messages: 'a list', 'a mapping', 'null'."""
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    tag = str(node.tag).rsplit(":", 1)[-1]
+    if tag == "null":
+        return "null"
+    if tag == "str":
+        return "a string"
+    return f"{'an' if tag[:1] in 'aeiou' else 'a'} {tag}"
+
+
+def mapping_pairs(node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node, bool]]:
+    """The (key node, value node, explicit) pairs of a mapping, merge keys (``<<``) expanded.
+
+    Merged pairs come first and are not ``explicit``; a later pair for the same key
+    wins, which gives YAML's merge rule (explicit keys override merged ones, and the
+    first mapping of a merged list overrides the later ones). Nodes are not modified:
+    aliases share them.
+    """
+    import yaml
+
+    for key, value in node.value:
+        if key.tag != _MERGE_TAG:
+            continue
+        sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        for source in reversed(sources):
+            if isinstance(source, yaml.MappingNode):
+                for merged_key, merged_value, _ in mapping_pairs(source):
+                    yield merged_key, merged_value, False
+    for key, value in node.value:
+        if key.tag != _MERGE_TAG:
+            yield key, value, True
+
+
+def merge_problems(node: yaml.MappingNode) -> Iterator[yaml.Node]:
+    """The value nodes of merge keys (``<<``) that are not a mapping or a list of mappings."""
+    import yaml
+
+    for key, value in node.value:
+        if key.tag != _MERGE_TAG:
+            continue
+        sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        if not all(isinstance(source, yaml.MappingNode) for source in sources):
+            yield value
+
+
+def _raw_span(source: SourceText, node: yaml.ScalarNode) -> tuple[int, int]:
+    """The text indexes of the characters that spell a scalar's value (indicators excluded)."""
+    start = source.index(node.start_mark.line, node.start_mark.column)
+    end = source.index(node.end_mark.line, node.end_mark.column)
+    style = node.style or ""
+    if style in "|>" and style:
+        # Block scalar: the content starts on the line after the header (`|-`, `>2 # c`).
+        header_end = start
+        while header_end < end and source.text[header_end] not in _BREAKS:
+            header_end += 1
+        return min(header_end + 1, end), end
+    if style in ("'", '"'):
+        return start + 1, max(start + 1, end - 1)
+    return start, end
+
+
+def scalar_position(
+    source: SourceText, node: yaml.ScalarNode, value: str, line: int, column: int
+) -> tuple[int, int]:
+    """Map a 1-based (line, column) inside a scalar's ``value`` to the file's (line, column).
+
+    Exact for plain and block scalars, whose source differs from the value only in
+    whitespace (indentation, folded line breaks, chomping); best effort for quoted
+    scalars with escapes. A position at or past the end of the value points just after
+    its last non-blank character.
+    """
+    lines = value.split("\n")
+    line = min(max(line, 1), len(lines))
+    offset = sum(len(text) + 1 for text in lines[: line - 1]) + max(column, 1) - 1
+    offset = min(offset, len(value))
+    raw_start, raw_end = _raw_span(source, node)
+    raw = source.text[raw_start:raw_end]
+
+    stripped = value.rstrip(_SPACE)
+    past_end = offset >= len(stripped)
+    target = len(stripped) - 1 if past_end else offset
+    if target < 0:  # a blank value: point at the scalar itself
+        return source.position(raw_start)
+
+    # Walk value and source together: a non-blank character is the next equal character
+    # of the source; whitespace of the value takes one whitespace character of the source.
+    p = 0
+    index = 0
+    for ch in value[: target + 1]:
+        if ch in _SPACE:
+            if p < len(raw) and raw[p] in _SPACE:
+                index = p
+                p += 1
+            else:
+                index = p
+        else:
+            found = raw.find(ch, p)
+            if found < 0:
+                index = p
+            else:
+                index = found
+                p = found + 1
+    line_no, col_no = source.position(raw_start + min(index, max(len(raw) - 1, 0)))
+    return (line_no, col_no + 1) if past_end else (line_no, col_no)
