@@ -11,6 +11,7 @@ PyYAML is imported on first use only.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
@@ -31,6 +32,20 @@ __all__ = [
 #: The line breaks YAML recognises (``\r\n`` counts as one).
 _BREAKS = "\r\n\x85\u2028\u2029"
 
+#: One line break (``\r\n`` is one break, a lone ``\r`` another).
+_BREAK_RE = re.compile("\r\n?|[\n\x85\u2028\u2029]")
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+#: The YAML 1.1 boolean words, lower-cased, as the safe schema reads them.
+_BOOLS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
+
+#: An int the safe schema reads as plain decimal (a leading 0 would make it octal).
+_DECIMAL_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+
 #: Tags whose merge semantics :func:`mapping_pairs` applies.
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -50,16 +65,15 @@ class SourceText:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [0]
-        i, n = 0, len(text)
-        while i < n:
-            ch = text[i]
-            if ch in _BREAKS:
-                i += 2 if ch == "\r" and text.startswith("\n", i + 1) else 1
-                starts.append(i)
-            else:
-                i += 1
-        self._starts = starts
+        self._line_starts: Optional[list[int]] = None
+
+    @property
+    def _starts(self) -> list[int]:
+        """The index of each line's first character, computed on first use: only a
+        problem report needs it, so a file without problems never pays for it."""
+        if self._line_starts is None:
+            self._line_starts = [0, *(m.end() for m in _BREAK_RE.finditer(self.text))]
+        return self._line_starts
 
     def index(self, line0: int, column0: int) -> int:
         """The text index of a 0-based (line, column) pair, as found in YAML marks."""
@@ -98,7 +112,27 @@ class Composed:
     loader: Any
 
     def construct(self, node: yaml.Node) -> Any:
-        """The Python value of ``node`` under the safe schema (raises yaml.YAMLError)."""
+        """The Python value of ``node`` under the safe schema (raises yaml.YAMLError).
+
+        The scalars of a mapping file (strings, decimal ints, booleans, nulls) are built
+        here from the node's text and tag; only the rest (floats, other int spellings,
+        timestamps, binary, collections, unknown tags) goes through PyYAML's much
+        slower generic constructor, which gives the same values.
+        """
+        if node.id == "scalar":
+            tag = node.tag
+            value = node.value
+            if tag == _STR_TAG:
+                return value
+            if tag == _BOOL_TAG:
+                flag = _BOOLS.get(value.lower())
+                if flag is not None:
+                    return flag
+            elif tag == _INT_TAG:
+                if _DECIMAL_RE.fullmatch(value):
+                    return int(value)
+            elif tag == _NULL_TAG:
+                return None
         return self.loader.construct_object(node, deep=True)
 
 
