@@ -14,18 +14,20 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 if TYPE_CHECKING:
     import yaml
 
 __all__ = [
     "Composed",
+    "SimpleEntry",
     "SourceText",
     "YamlSyntaxError",
     "compose",
     "describe",
     "mapping_pairs",
+    "read_simple",
     "scalar_position",
 ]
 
@@ -33,7 +35,7 @@ __all__ = [
 _BREAKS = "\r\n\x85\u2028\u2029"
 
 #: One line break (``\r\n`` is one break, a lone ``\r`` another).
-_BREAK_RE = re.compile("\r\n?|[\n\x85\u2028\u2029]")
+_BREAK_PATTERN = "\r\n?|[\n\x85\u2028\u2029]"
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -72,7 +74,8 @@ class SourceText:
         """The index of each line's first character, computed on first use: only a
         problem report needs it, so a file without problems never pays for it."""
         if self._line_starts is None:
-            self._line_starts = [0, *(m.end() for m in _BREAK_RE.finditer(self.text))]
+            breaks = re.finditer(_BREAK_PATTERN, self.text)
+            self._line_starts = [0, *(m.end() for m in breaks)]
         return self._line_starts
 
     def index(self, line0: int, column0: int) -> int:
@@ -119,7 +122,9 @@ class Composed:
         timestamps, binary, collections, unknown tags) goes through PyYAML's much
         slower generic constructor, which gives the same values.
         """
-        if node.id == "scalar":
+        import yaml
+
+        if isinstance(node, yaml.ScalarNode):
             tag = node.tag
             value = node.value
             if tag == _STR_TAG:
@@ -278,3 +283,138 @@ def scalar_position(
                 p = found + 1
     line_no, col_no = source.position(raw_start + min(index, max(len(raw) - 1, 0)))
     return (line_no, col_no + 1) if past_end else (line_no, col_no)
+
+
+# ---------------------------------------------------------------------------------------
+# The fast path: the plain layout nearly every mapping file has, read without PyYAML.
+
+#: A metric key or field name (what ``read_simple`` accepts) followed by ``:``.
+_NAME = r"[A-Za-z_][A-Za-z0-9_.\-/]{0,200}"
+
+#: ``key:`` at column 0, optionally followed by a comment.
+_KEY_LINE = re.compile(rf"({_NAME}):(?: +(?:#.*)?)?")
+
+#: ``<indent>field: value``: the value single-quoted (``''`` is a quote), double-quoted
+#: without escapes, plain (certainly one line: no ``: `` or ``#``), or empty; then an
+#: optional comment. Group 1 is the indentation, 2 the name, 3-5 the value's forms.
+_FIELD_LINE = re.compile(
+    rf"( +)({_NAME}):(?: +(?:"
+    r"(?:'((?:[^']|'')*)'|\"([^\"\\]*)\"|([A-Za-z0-9_(][^#:]*?))(?: *| +#.*)"
+    r"|#.*|))?"
+)
+
+#: A blank or comment-only line.
+_SKIP_LINE = re.compile(r" *(?:#.*)?")
+
+#: What the fast path accepts in ASCII text: printable characters and ``\n``
+#: (tabs and ``\r`` are valid YAML but kept off the fast path).
+_ASCII_NOT_SIMPLE = re.compile("[^\n\x20-\x7e]")
+
+#: The same for other text; compiled on first use (the Unicode ranges take milliseconds).
+#: Line breaks other than ``\n`` (``\x85``, ``\u2028``, ``\u2029``) and the BOM are kept off
+#: it too: the fast path splits lines on ``\n`` only.
+_UNICODE_NOT_SIMPLE = (
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+#: Plain words the safe schema reads as booleans or null (exact spellings only).
+_PLAIN_WORDS: dict[str, Any] = {
+    **{word: True for word in ("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON")},
+    **{word: False for word in ("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF")},
+    **{word: None for word in ("null", "Null", "NULL")},
+}
+
+#: Plain scalars starting with a digit that are certainly a decimal int or a float.
+_PLAIN_INT = re.compile(r"0|[1-9][0-9]*")
+_PLAIN_FLOAT = re.compile(r"[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?")
+
+#: Characters no int, float or timestamp spelling contains: a plain scalar starting with
+#: a digit that holds one is a string (``2 * value``).
+_OPERATOR = re.compile(r"[*/()^]")
+
+#: A marker for "not on the fast path" (None is a value).
+_NO = object()
+
+#: One entry as :func:`read_simple` returns it: (metric key, [(field name, value), ...]).
+SimpleEntry = tuple[str, list[tuple[str, Any]]]
+
+
+def _plain_value(text: str) -> Any:
+    """The safe-schema value of a one-line plain scalar, or ``_NO`` when unsure."""
+    first = text[0]
+    if first.isdigit():
+        if _PLAIN_INT.fullmatch(text):
+            return int(text)
+        if _PLAIN_FLOAT.fullmatch(text):
+            return float(text)
+        return text if _OPERATOR.search(text) else _NO
+    return _PLAIN_WORDS.get(text, text)  # a letter, '_' or '(' first
+
+
+def read_simple(text: str) -> Optional[list[SimpleEntry]]:
+    """Read a mapping file written in the plain layout, without PyYAML; None if it is not.
+
+    The layout: top-level ``key:`` lines, each followed by ``field: value`` lines at one
+    indentation, with blank and comment lines anywhere. Values are single-line plain
+    scalars whose type is certain (strings, decimal ints, simple floats, the boolean and
+    null words), quoted strings without escapes, or nothing (null). Anything else, and
+    anything a problem report would be about (a repeated key or field, a key that is not
+    a string, an entry without fields), returns None: the caller then composes the
+    document with PyYAML, which reads it exactly and knows where everything is.
+
+    >>> read_simple("cpu:\\n  unit: '%'  # percent\\n  counter: no\\n")
+    [('cpu', [('unit', '%'), ('counter', False)])]
+    >>> read_simple("cpu:\\n  unit: [a, b]\\n") is None
+    True
+    """
+    if text.isascii():
+        if _ASCII_NOT_SIMPLE.search(text):
+            return None
+    elif re.search(_UNICODE_NOT_SIMPLE, text):
+        return None
+    entries: list[SimpleEntry] = []
+    keys: set[str] = set()
+    fields: list[tuple[str, Any]] = []
+    names: set[str] = set()
+    indent = 0
+    key_line = _KEY_LINE.fullmatch
+    field_line = _FIELD_LINE.fullmatch
+    skip_line = _SKIP_LINE.fullmatch
+    for line in text.split("\n"):
+        match: Union[re.Match[str], None] = field_line(line)
+        if match is not None:
+            name = match.group(2)
+            if not entries or name in names or name in _PLAIN_WORDS:
+                return None
+            width = len(match.group(1))
+            if not fields:
+                indent = width
+            elif width != indent:
+                return None
+            single, double, plain = match.group(3, 4, 5)
+            if plain is not None:
+                value = _plain_value(plain)
+                if value is _NO:
+                    return None
+            elif single is not None:
+                value = single.replace("''", "'")
+            else:
+                value = double  # None when the value is empty: null
+            names.add(name)
+            fields.append((name, value))
+            continue
+        match = key_line(line)
+        if match is not None:
+            key = match.group(1)
+            if (entries and not fields) or key in keys or key in _PLAIN_WORDS:
+                return None
+            keys.add(key)
+            fields = []
+            names = set()
+            entries.append((key, fields))
+            continue
+        if skip_line(line) is None:
+            return None
+    if not entries or not fields:
+        return None
+    return entries

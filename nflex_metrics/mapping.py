@@ -97,6 +97,10 @@ def _freeze(value: Any) -> Any:
     return value
 
 
+#: The ``extra`` of an entry with only known fields (shared: it is read-only).
+_NO_EXTRA: Mapping[Any, Any] = MappingProxyType({})
+
+
 def _thaw(value: Any) -> Any:
     """The inverse of :func:`_freeze` for pickling (mapping proxies cannot be pickled)."""
     if isinstance(value, MappingProxyType):
@@ -142,7 +146,7 @@ class ParsedEntry:
         set_(self, "_counter", counter)
         set_(self, "_specialisation", specialisation)
         set_(self, "_conversion", conversion)
-        set_(self, "_extra", _freeze(dict(extra or {})))
+        set_(self, "_extra", _freeze(dict(extra)) if extra else _NO_EXTRA)
 
     # The 0.2.0 accessors -------------------------------------------------------------
     def name(self) -> str:
@@ -295,14 +299,21 @@ class MetricMapping(dict[str, ParsedEntry]):
 _ExprLocator = Callable[[int, int], "tuple[int, int]"]
 
 
-@dataclass(frozen=True)
 class _Value:
-    """A field value of an entry and where it is (line/column 0 when there is no file)."""
+    """A field value of an entry and where it is (line/column 0 when there is no file).
 
-    value: Any
-    line: int = 0
-    column: int = 0
-    locate: Optional[_ExprLocator] = None
+    A plain slotted class, not a dataclass: one is made per field of every entry.
+    """
+
+    __slots__ = ("column", "line", "locate", "value")
+
+    def __init__(
+        self, value: Any, line: int = 0, column: int = 0, locate: Optional[_ExprLocator] = None
+    ) -> None:
+        self.value = value
+        self.line = line
+        self.column = column
+        self.locate = locate
 
 
 class _Problems:
@@ -558,11 +569,33 @@ def _entry_fields(
     return fields
 
 
+def _build_simple(entries: list[_yaml.SimpleEntry], file: str) -> Optional[_Built]:
+    """Entries read by :func:`_yaml.read_simple`, or None if any has a problem: the
+    caller then reads the file again through PyYAML, which knows where things are."""
+    problems = _Problems(file, None)
+    built = {
+        key: _build_entry(key, {name: _Value(value) for name, value in fields}, problems)
+        for key, fields in entries
+    }
+    return None if problems.items else _built(built, problems)
+
+
 def _build_from_text(text: str, file: str) -> _Built:
     """Read a whole mapping document, collecting every problem."""
+    text = text[1:] if text.startswith("\ufeff") else text
+    simple = _yaml.read_simple(text)
+    if simple is not None:
+        built = _build_simple(simple, file)
+        if built is not None:
+            return built
+    return _build_from_yaml(text, file)
+
+
+def _build_from_yaml(text: str, file: str) -> _Built:
+    """Read a whole mapping document through PyYAML's node tree, collecting every problem
+    with its exact position."""
     import yaml
 
-    text = text[1:] if text.startswith("\ufeff") else text
     source = _yaml.SourceText(text)
     problems = _Problems(file, source)
     entries: dict[Any, ParsedEntry] = {}
