@@ -335,20 +335,18 @@ _OPERATOR = re.compile(r"[*/()^]")
 #: A marker for "not on the fast path" (None is a value).
 _NO = object()
 
-#: One entry as :func:`read_simple` returns it: (metric key, [(field name, value), ...]).
-SimpleEntry = tuple[str, list[tuple[str, Any]]]
+#: One entry as :func:`read_simple` returns it: (metric key, {field name: value}).
+SimpleEntry = tuple[str, dict[str, Any]]
 
 
-def _plain_value(text: str) -> Any:
-    """The safe-schema value of a one-line plain scalar, or ``_NO`` when unsure."""
-    first = text[0]
-    if first.isdigit():
-        if _PLAIN_INT.fullmatch(text):
-            return int(text)
-        if _PLAIN_FLOAT.fullmatch(text):
-            return float(text)
-        return text if _OPERATOR.search(text) else _NO
-    return _PLAIN_WORDS.get(text, text)  # a letter, '_' or '(' first
+def _number_or_text(text: str) -> Any:
+    """The safe-schema value of a one-line plain scalar starting with a digit, or ``_NO``
+    when unsure (octal, hex, sexagesimal, timestamps, ``1e3``, ...)."""
+    if _PLAIN_INT.fullmatch(text):
+        return int(text)
+    if _PLAIN_FLOAT.fullmatch(text):
+        return float(text)
+    return text if _OPERATOR.search(text) else _NO
 
 
 def read_simple(text: str) -> Optional[list[SimpleEntry]]:
@@ -363,7 +361,7 @@ def read_simple(text: str) -> Optional[list[SimpleEntry]]:
     document with PyYAML, which reads it exactly and knows where everything is.
 
     >>> read_simple("cpu:\\n  unit: '%'  # percent\\n  counter: no\\n")
-    [('cpu', [('unit', '%'), ('counter', False)])]
+    [('cpu', {'unit': '%', 'counter': False})]
     >>> read_simple("cpu:\\n  unit: [a, b]\\n") is None
     True
     """
@@ -374,34 +372,34 @@ def read_simple(text: str) -> Optional[list[SimpleEntry]]:
         return None
     entries: list[SimpleEntry] = []
     keys: set[str] = set()
-    fields: list[tuple[str, Any]] = []
-    names: set[str] = set()
-    indent = 0
+    fields: dict[str, Any] = {}
+    indent = ""
     key_line = _KEY_LINE.fullmatch
     field_line = _FIELD_LINE.fullmatch
     skip_line = _SKIP_LINE.fullmatch
+    word = _PLAIN_WORDS.get
     for line in text.split("\n"):
         match: Union[re.Match[str], None] = field_line(line)
         if match is not None:
-            name = match.group(2)
-            if not entries or name in names or name in _PLAIN_WORDS:
+            spaces, name, single, double, plain = match.groups()
+            if not entries or name in fields or name in _PLAIN_WORDS:
                 return None
-            width = len(match.group(1))
             if not fields:
-                indent = width
-            elif width != indent:
+                indent = spaces
+            elif spaces != indent:
                 return None
-            single, double, plain = match.group(3, 4, 5)
             if plain is not None:
-                value = _plain_value(plain)
-                if value is _NO:
-                    return None
+                if plain[0].isdigit():
+                    value = _number_or_text(plain)
+                    if value is _NO:
+                        return None
+                else:  # a letter, '_' or '('
+                    value = word(plain, plain)
             elif single is not None:
                 value = single.replace("''", "'")
             else:
                 value = double  # None when the value is empty: null
-            names.add(name)
-            fields.append((name, value))
+            fields[name] = value
             continue
         match = key_line(line)
         if match is not None:
@@ -409,8 +407,7 @@ def read_simple(text: str) -> Optional[list[SimpleEntry]]:
             if (entries and not fields) or key in keys or key in _PLAIN_WORDS:
                 return None
             keys.add(key)
-            fields = []
-            names = set()
+            fields = {}
             entries.append((key, fields))
             continue
         if skip_line(line) is None:

@@ -574,7 +574,7 @@ def _build_simple(entries: list[_yaml.SimpleEntry], file: str) -> Optional[_Buil
     caller then reads the file again through PyYAML, which knows where things are."""
     problems = _Problems(file, None)
     built = {
-        key: _build_entry(key, {name: _Value(value) for name, value in fields}, problems)
+        key: _build_entry(key, {name: _Value(value) for name, value in fields.items()}, problems)
         for key, fields in entries
     }
     return None if problems.items else _built(built, problems)
