@@ -306,8 +306,8 @@ _FIELD_LINE = re.compile(
 #: A blank or comment-only line.
 _SKIP_LINE = re.compile(r" *(?:#.*)?")
 
-#: What the fast path accepts in ASCII text: printable characters and ``\n``
-#: (tabs and ``\r`` are valid YAML but kept off the fast path).
+#: What the fast path accepts in ASCII text: printable characters and ``\n`` (tabs and
+#: a ``\r`` not followed by ``\n`` are valid YAML but kept off the fast path).
 _ASCII_NOT_SIMPLE = re.compile("[^\n\x20-\x7e]")
 
 #: The same for other text; compiled on first use (the Unicode ranges take milliseconds).
@@ -365,6 +365,8 @@ def read_simple(text: str) -> Optional[list[SimpleEntry]]:
     >>> read_simple("cpu:\\n  unit: [a, b]\\n") is None
     True
     """
+    if "\r" in text:  # Windows line ends are common; other uses of \r are left to PyYAML
+        text = text.replace("\r\n", "\n")
     if text.isascii():
         if _ASCII_NOT_SIMPLE.search(text):
             return None

@@ -159,6 +159,7 @@ def test_the_fast_path_never_changes_a_loads_entries_or_problems(text: str) -> N
         "a:\n  counter: true\n  conversion_expr: 2 * value\n",
         "a:  # the first\n\n  name: x  # trailing comment\n# between\nb:\n    unit: ''\n",
         "a:\n  counter: 1\n",  # an int, then a problem: falls back and reports it
+        "a:\r\n  unit: x\r\n",  # Windows line ends
     ],
 )
 def test_plain_layout_is_read_without_composing_a_yaml_tree(text: str) -> None:
@@ -172,6 +173,7 @@ def test_plain_layout_is_read_without_composing_a_yaml_tree(text: str) -> None:
         "a:\n  unit: &u x\nb:\n  unit: *u\n",  # anchors and aliases
         "a:\n  conversion_expr: |\n    value * 2\n",  # block scalar
         "a:\n  unit: x\n\tname: y\n",  # a tab
+        "a:\r  unit: x\r",  # old Mac line ends
         "a:\n  unit: x\n   name: y\n",  # a second indentation
         "a:\nb:\n  unit: x\n",  # an entry without fields (a problem to report)
         "a: {unit: x}\n",  # an inline entry
