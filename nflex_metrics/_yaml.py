@@ -20,12 +20,14 @@ if TYPE_CHECKING:
     import yaml
 
 __all__ = [
+    "STR_TAG",
     "Composed",
     "SimpleEntry",
     "SourceText",
     "YamlSyntaxError",
     "compose",
     "describe",
+    "has_merge_keys",
     "mapping_pairs",
     "read_simple",
     "scalar_position",
@@ -37,7 +39,8 @@ _BREAKS = "\r\n\x85\u2028\u2029"
 #: One line break (``\r\n`` is one break, a lone ``\r`` another).
 _BREAK_PATTERN = "\r\n?|[\n\x85\u2028\u2029]"
 
-_STR_TAG = "tag:yaml.org,2002:str"
+#: The tag of a string scalar (plain or quoted).
+STR_TAG = "tag:yaml.org,2002:str"
 _INT_TAG = "tag:yaml.org,2002:int"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -127,7 +130,7 @@ class Composed:
         if isinstance(node, yaml.ScalarNode):
             tag = node.tag
             value = node.value
-            if tag == _STR_TAG:
+            if tag == STR_TAG:
                 return value
             if tag == _BOOL_TAG:
                 flag = _BOOLS.get(value.lower())
@@ -210,6 +213,11 @@ def mapping_pairs(node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node
     for key, value in node.value:
         if key.tag != _MERGE_TAG:
             yield key, value, True
+
+
+def has_merge_keys(node: yaml.MappingNode) -> bool:
+    """Whether a mapping has a merge key (``<<``): most do not, and skip the merge rules."""
+    return any(key.tag == _MERGE_TAG for key, _ in node.value)
 
 
 def merge_problems(node: yaml.MappingNode) -> Iterator[yaml.Node]:

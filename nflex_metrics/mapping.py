@@ -533,34 +533,48 @@ def _entry_fields(
     """The fields of one entry node, duplicates and bad merge keys reported."""
     import yaml
 
-    for bad in _yaml.merge_problems(node):
-        line, column = _node_position(bad)
-        problems.add(line, column, key, "a merge key (<<) must refer to a mapping")
+    if _yaml.has_merge_keys(node):
+        for bad in _yaml.merge_problems(node):
+            line, column = _node_position(bad)
+            problems.add(line, column, key, "a merge key (<<) must refer to a mapping")
+        pairs: Iterable[tuple[yaml.Node, yaml.Node, bool]] = _yaml.mapping_pairs(node)
+    else:
+        pairs = [(key_node, value_node, True) for key_node, value_node in node.value]
     fields: dict[Any, _Value] = {}
     first_line: dict[Any, int] = {}
-    for key_node, value_node, explicit in _yaml.mapping_pairs(node):
-        ok, name = _construct_key(composed, key_node, problems, key, "a field name")
-        if not ok:
-            continue
-        line, column = _node_position(key_node)
-        if explicit and name in first_line:
-            problems.add(
-                line,
-                column,
-                key,
-                f"duplicate field {name!r} (first defined on line {first_line[name]}); "
-                "YAML would keep only this one",
-            )
+    construct = composed.construct
+    for key_node, value_node, explicit in pairs:
+        if key_node.tag == _yaml.STR_TAG and isinstance(key_node, yaml.ScalarNode):
+            name: Any = key_node.value  # the usual field name, without the generic path
+        else:
+            ok, name = _construct_key(composed, key_node, problems, key, "a field name")
+            if not ok:
+                continue
+        mark = key_node.start_mark
+        line, column = mark.line + 1, mark.column + 1
         if explicit:
-            first_line.setdefault(name, line)
+            if name in first_line:
+                problems.add(
+                    line,
+                    column,
+                    key,
+                    f"duplicate field {name!r} (first defined on line {first_line[name]}); "
+                    "YAML would keep only this one",
+                )
+            else:
+                first_line[name] = line
+        mark = value_node.start_mark
+        vline, vcolumn = mark.line + 1, mark.column + 1
         try:
-            value = composed.construct(value_node)
+            value = construct(value_node)
         except yaml.YAMLError as err:
-            vline, vcolumn = _node_position(value_node)
             problems.add(vline, vcolumn, key, f"{name}: {getattr(err, 'problem', None) or err}")
             continue
-        vline, vcolumn = _node_position(value_node)
-        if _is_empty_scalar(value_node):
+        if (
+            isinstance(value_node, yaml.ScalarNode)
+            and not value_node.value
+            and not value_node.style
+        ):  # an empty value: point at its key
             vline, vcolumn = line, column
         locate = (
             _expression_locator(source, value_node, value) if name == "conversion_expr" else None
@@ -618,14 +632,21 @@ def _build_from_yaml(text: str, file: str) -> _Built:
             )
             problems.fatal = True
             return _built(entries, problems)
-        for bad in _yaml.merge_problems(root):
-            line, column = _node_position(bad)
-            problems.add(line, column, None, "a merge key (<<) must refer to a mapping")
+        if _yaml.has_merge_keys(root):
+            for bad in _yaml.merge_problems(root):
+                line, column = _node_position(bad)
+                problems.add(line, column, None, "a merge key (<<) must refer to a mapping")
+            pairs: Iterable[tuple[yaml.Node, yaml.Node, bool]] = _yaml.mapping_pairs(root)
+        else:
+            pairs = [(key_node, value_node, True) for key_node, value_node in root.value]
         first_line: dict[Any, int] = {}
-        for key_node, value_node, explicit in _yaml.mapping_pairs(root):
-            ok, key = _construct_key(composed, key_node, problems, None, "a metric key")
-            if not ok:
-                continue
+        for key_node, value_node, explicit in pairs:
+            if key_node.tag == _yaml.STR_TAG and isinstance(key_node, yaml.ScalarNode):
+                key: Any = key_node.value
+            else:
+                ok, key = _construct_key(composed, key_node, problems, None, "a metric key")
+                if not ok:
+                    continue
             line, column = _node_position(key_node)  # a scalar: hashable
             if not isinstance(key, str):
                 problems.add(
