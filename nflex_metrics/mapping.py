@@ -20,7 +20,6 @@ with their file, line, column and metric key and raised together as one
 
 from __future__ import annotations
 
-import logging
 import math
 import os
 import threading
@@ -56,7 +55,6 @@ __all__ = [
     "parse_metric_mapping",
 ]
 
-logger = logging.getLogger(__name__)
 
 #: The fields of an entry with a meaning; any other key is kept in ``ParsedEntry.extra``.
 KNOWN_FIELDS = ("name", "unit", "counter", "specialisation", "conversion_expr")
@@ -473,8 +471,12 @@ def _finish(
     problems = [replace(p, file=source) if p.file != source else p for p in built.problems]
     if problems and (strict or built.fatal):
         raise error_class(problems)
-    for problem in problems:
-        logger.warning("%s", problem)
+    if problems:
+        import logging  # only a lenient load with problems logs: keep it off the cold start
+
+        logger = logging.getLogger(__name__)
+        for problem in problems:
+            logger.warning("%s", problem)
     return MetricMapping(built.entries, source=source)
 
 
