@@ -1,14 +1,15 @@
 """Text -> syntax tree, by the LALR(1) grammar in ``grammars/conversion.lark``.
 
-Lark reads the grammar, checks it has no conflicts and computes the LALR tables
-(once per process, lazily, with Lark's on-disk cache). A small loop here then drives
-those tables: it lexes with one regular expression built from the grammar's own
-terminals, decides keyword-or-name by what the current parser state can take (the
-rule Lark's contextual lexer applies), and builds the nodes bottom-up as rules reduce.
-Nothing recurses, so 10,000 nested parentheses cost a list, not the Python stack, and
-each new node is checked against :class:`~nflex_metrics.limits.Limits` as it is made.
-Driving the tables directly is about four times faster than ``Lark.parse`` for the
-short texts of a mapping file.
+Lark reads the grammar, checks it has no conflicts and computes the LALR tables; they
+are kept as plain data in a per-user cache file named after the grammar, so a process
+normally never imports Lark (see :func:`_load_tables`). A small loop here drives those
+tables: it lexes with one regular expression built from the grammar's own terminals,
+decides keyword-or-name by what the current parser state can take (the rule Lark's
+contextual lexer applies, precomputed per state), and builds the nodes bottom-up as
+rules reduce. Nothing recurses, so 10,000 nested parentheses cost a list, not the
+Python stack, and each new node is checked against :class:`~nflex_metrics.limits.Limits`
+as it is made. The work per token is fixed: one table lookup to shift it, one per node
+built (chains of one-child rules such as ``sum: product`` are folded into the gotos).
 
 >>> parse("-2 ^ 2")
 Binary(op='^', left=Unary(op='-', operand=Number(value=2.0)), right=Number(value=2.0))
@@ -23,7 +24,7 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable, Literal, NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Final, Literal, NamedTuple, Optional, Union
 
 from . import nodes
 from .errors import ExpressionSyntaxError, ExpressionTooComplex
@@ -59,7 +60,9 @@ def grammar_path() -> Path:
 # A token is a plain tuple (cheaper to make than an object, and the parser makes one per
 # word): (terminal name, text, 1-based line, 1-based column, 0-based start, end).
 _Token = tuple[str, str, int, int, int, int]
-_KIND, _TEXT, _LINE, _COLUMN, _START, _END = range(6)
+_KIND: Final = 0
+_TEXT: Final = 1
+_START: Final = 4
 
 
 # ----------------------------------------------------------------- tree building
@@ -267,7 +270,10 @@ _CACHE_FORMAT = 1
 
 def _grammar_file() -> str:
     here = os.path.dirname(os.path.abspath(__file__))
-    for directory in (os.path.join(here, "grammars"), os.path.join(os.path.dirname(here), "grammars")):
+    for directory in (
+        os.path.join(here, "grammars"),
+        os.path.join(os.path.dirname(here), "grammars"),
+    ):
         path = os.path.join(directory, GRAMMAR_FILE)
         if os.path.isfile(path):
             return path
@@ -287,7 +293,9 @@ def _lark_version() -> str:
         if spec is None or spec.origin is None:
             return "missing"
         with open(spec.origin, encoding="utf-8") as source:
-            found = re.search(r"^__version__\s*(?::\s*str\s*)?=\s*[\"']([^\"']+)", source.read(), re.M)
+            found = re.search(
+                r"^__version__\s*(?::\s*str\s*)?=\s*[\"']([^\"']+)", source.read(), re.M
+            )
     except (OSError, ImportError, ValueError, UnicodeDecodeError):
         return "unknown"
     return found.group(1) if found else "unknown"
@@ -402,8 +410,9 @@ def _tables() -> _Tables:
 def _load_tables(grammar: str, cache_dir: Optional[str]) -> _Tables:
     """The tables of ``grammar``: read from ``cache_dir``, or computed with Lark and
     written there. The cache can only save time; it never makes this fail."""
-    key = _cache_key(grammar, _lark_version())
-    path = None if cache_dir is None else os.path.join(cache_dir, _cache_name(grammar, key[2]))  # type: ignore[arg-type]
+    version = _lark_version()
+    key = _cache_key(grammar, version)
+    path = None if cache_dir is None else os.path.join(cache_dir, _cache_name(grammar, version))
     if path is not None:
         plain = _read_cache(path, key)
         if plain is not None:
@@ -422,7 +431,7 @@ def _plain_tables(lark: Lark, key: tuple[object, ...]) -> dict[str, Any]:
     from lark.lexer import PatternStr
     from lark.parsers.lalr_analysis import Shift
 
-    table = lark.parser.parser._parse_table  # type: ignore[attr-defined]  # Lark's LALR(1) table
+    table = lark.parser.parser._parse_table  # the LALR(1) table Lark computed
     rules: list[tuple[int, str, str]] = []
     rule_index: dict[object, int] = {}
     actions: list[dict[str, int]] = [{} for _ in range(len(table.states))]
@@ -731,8 +740,10 @@ def _token_text(token: _Token) -> str:
 
 def _kind_of(value: object) -> Optional[str]:
     """The terminal name of a token on the value stack; None for anything else."""
-    if isinstance(value, tuple) and len(value) == 6 and isinstance(value[_KIND], str):
-        return value[_KIND]
+    if isinstance(value, tuple) and len(value) == 6:
+        kind = value[_KIND]
+        if isinstance(kind, str):
+            return kind
     return None
 
 
