@@ -330,6 +330,7 @@ class _Shape:
 
 
 _Leaf = (Number, Name, Null)
+_PREFIX: dict[type, str] = {Binary: "B", Compare: "C", BoolOp: "B"}
 
 
 def _analyse(tree: Expr) -> tuple[str, tuple[str, ...], tuple[float, ...], dict[int, int]]:
@@ -354,6 +355,7 @@ def _analyse(tree: Expr) -> tuple[str, tuple[str, ...], tuple[float, ...], dict[
             )
         kind = type(node)
         depth += 1
+        # Exact node types first (what the parser makes), without isinstance chains.
         if kind is Number:
             index = const_index.get(id(node))
             if index is None:
@@ -363,9 +365,13 @@ def _analyse(tree: Expr) -> tuple[str, tuple[str, ...], tuple[float, ...], dict[
         elif kind is Name:
             token(f"n{names.setdefault(node.name, len(names))}")  # type: ignore[union-attr]
         elif kind is Binary or kind is Compare or kind is BoolOp:
-            token(f"{kind.__name__[0]}{node.op}")  # type: ignore[union-attr]
+            token(_PREFIX[kind] + node.op)  # type: ignore[union-attr]
             push((node.right, depth))  # type: ignore[union-attr]
             push((node.left, depth))  # type: ignore[union-attr]
+        elif kind is When:
+            token("Wh")
+            push((node.result, depth))  # type: ignore[union-attr]
+            push((node.condition, depth))  # type: ignore[union-attr]
         elif kind is Null:
             token("0")
         else:
