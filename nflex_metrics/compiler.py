@@ -499,6 +499,9 @@ class _Codegen:
                 return f"{_EXACT_ARITH[node.op]}({left}, {right})", loaded, True
             if node.op == "^":
                 return f"_power({left}, {right})", loaded, False
+            if node.op == "+" and _CONSTANT.fullmatch(left) and _CONSTANT.fullmatch(right):
+                # compile() would fold two placeholder strings into one; +x is x for a float.
+                right = f"(+{right})"
             return f"({left} {node.op} {right})", loaded, False
         if isinstance(node, Case):
             return self._case(node.whens, node.orelse, depth, loaded)

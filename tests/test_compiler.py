@@ -508,20 +508,30 @@ def test_batch_before_the_row_function_does_not_compile_the_row_function() -> No
     assert set(code._shape.parts) == {"batch"}
 
 
-def test_placeholders_lost_to_constant_folding_fall_back_to_global_names() -> None:
-    # '1' + '2' as string placeholders would be folded into one constant by compile().
-    tree = Binary("*", Name("x"), Binary("+", Number(1.0), Number(2.0)))
+def test_constants_added_together_stay_separate_constants() -> None:
+    # Two placeholder strings added together would be folded into one by compile().
     compiler.clear_code_cache()
+    code = warm(Binary("*", Name("x"), Binary("+", Number(1.0), Number(2.0))))
+    part = code._shape.parts["row"]
+    assert part is not None and part.slots
+    assert code.evaluate({"x": 2}) == 6.0
+    other = warm(Binary("*", Name("y"), Binary("+", Number(4.0), Number(5.0))))
+    assert other.evaluate({"y": 1}) == 9.0
+
+
+def test_placeholders_lost_in_compilation_fall_back_to_global_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compiler.clear_code_cache()
+    monkeypatch.setattr(compiler, "_placeholders_intact", lambda code, slots: False)
+    tree = Binary("*", Name("x"), Binary("-", Number(1.0), Number(2.0)))
     code = warm(tree)
     part = code._shape.parts["row"]
     assert part is not None and part.slots == {}
-    assert code.evaluate({"x": 2}) == 6.0
-    assert (
-        compile_tree(Binary("*", Name("y"), Binary("+", Number(4.0), Number(5.0)))).evaluate(
-            {"y": 1}
-        )
-        == 9.0
-    )
+    assert code.evaluate({"x": 2}) == -2.0
+    assert code.evaluate_columns({"x": [1, None]}) == [-1.0, None]
+    monkeypatch.undo()
+    compiler.clear_code_cache()
 
 
 def test_threads_crossing_the_hot_threshold_all_get_the_interpreters_results() -> None:
