@@ -1,14 +1,15 @@
 """Text -> syntax tree, by the LALR(1) grammar in ``grammars/conversion.lark``.
 
-Lark reads the grammar, checks it has no conflicts and computes the LALR tables
-(once per process, lazily, with Lark's on-disk cache). A small loop here then drives
-those tables: it lexes with one regular expression built from the grammar's own
-terminals, decides keyword-or-name by what the current parser state can take (the
-rule Lark's contextual lexer applies), and builds the nodes bottom-up as rules reduce.
-Nothing recurses, so 10,000 nested parentheses cost a list, not the Python stack, and
-each new node is checked against :class:`~nflex_metrics.limits.Limits` as it is made.
-Driving the tables directly is about four times faster than ``Lark.parse`` for the
-short texts of a mapping file.
+Lark reads the grammar, checks it has no conflicts and computes the LALR tables; they
+are kept as plain data in a per-user cache file named after the grammar, so a process
+normally never imports Lark (see :func:`_load_tables`). A small loop here drives those
+tables: it lexes with one regular expression built from the grammar's own terminals,
+decides keyword-or-name by what the current parser state can take (the rule Lark's
+contextual lexer applies, precomputed per state), and builds the nodes bottom-up as
+rules reduce. Nothing recurses, so 10,000 nested parentheses cost a list, not the
+Python stack, and each new node is checked against :class:`~nflex_metrics.limits.Limits`
+as it is made. The work per token is fixed: one table lookup to shift it, one per node
+built (chains of one-child rules such as ``sum: product`` are folded into the gotos).
 
 >>> parse("-2 ^ 2")
 Binary(op='^', left=Unary(op='-', operand=Number(value=2.0)), right=Number(value=2.0))
@@ -16,20 +17,22 @@ Binary(op='^', left=Unary(op='-', operand=Number(value=2.0)), right=Number(value
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal, NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Final, Literal, NamedTuple, Optional, Union
 
 from . import nodes
 from .errors import ExpressionSyntaxError, ExpressionTooComplex
 from .limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from lark import Lark
 
 __all__ = ["DIALECTS", "Dialect", "grammar_path", "parse"]
@@ -49,36 +52,72 @@ _Built = tuple[Any, int, int]
 def grammar_path() -> Path:
     """The grammar file: inside an installed wheel (``nflex_metrics/grammars/``) or,
     in a source checkout, ``<repo>/grammars/``."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "grammars", here.parent / "grammars"):
-        path = candidate / GRAMMAR_FILE
-        if path.is_file():
-            return path
-    raise FileNotFoundError(f"grammar {GRAMMAR_FILE!r} not found next to {here}")
+    from pathlib import Path
+
+    return Path(_grammar_file())
 
 
-class _Tok:
-    """A token: terminal name, text, 1-based line/column, 0-based [start, end)."""
-
-    __slots__ = ("column", "end", "line", "start", "text", "type")
-
-    def __init__(self, type: str, text: str, line: int, column: int, start: int, end: int):
-        self.type, self.text, self.line, self.column = type, text, line, column
-        self.start, self.end = start, end
-
-    def __repr__(self) -> str:
-        return f"_Tok({self.type}, {self.text!r})"
+# A token is a plain tuple (cheaper to make than an object, and the parser makes one per
+# word): (terminal name, text, 1-based line, 1-based column, 0-based start, end).
+_Token = tuple[str, str, int, int, int, int]
+_KIND: Final = 0
+_TEXT: Final = 1
+_START: Final = 4
 
 
 # ----------------------------------------------------------------- tree building
 
 
-def _span(token: _Tok) -> nodes.Span:
-    return nodes.Span(token.line, token.column, token.start, token.end)
+def _maker(cls: type) -> Callable[..., Any]:
+    """A function making a ``cls`` from its fields in order, like ``cls(...)`` but about
+    three times faster: a frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``, and this fills the new instance's ``__dict__`` directly (the
+    result is the same object state). Where that would skip behaviour (``__slots__``,
+    ``__post_init__``, a field outside ``__init__``) it is the class itself."""
+    import dataclasses
+
+    fields = dataclasses.fields(cls)
+    if "__slots__" in vars(cls) or hasattr(cls, "__post_init__") or not all(f.init for f in fields):
+        return cls
+    names = [f.name for f in fields]  # identifiers, so safe to put in generated code
+    lines = [f"def make({', '.join(names)}):", "    obj = new(cls)", "    state = obj.__dict__"]
+    lines += [f"    state[{name!r}] = {name}" for name in names]
+    lines.append("    return obj")
+    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    exec("\n".join(lines), namespace)  # how dataclasses itself writes __init__
+    make: Callable[..., Any] = namespace["make"]
+    return make
+
+
+_MAKERS = {
+    cls: _maker(cls)
+    for cls in (
+        *(nodes.Span, nodes.Number, nodes.Name, nodes.Null, nodes.Unary, nodes.Binary),
+        *(nodes.Ternary, nodes.When, nodes.Case, nodes.Compare, nodes.BoolOp, nodes.Not),
+        nodes.IsNull,
+    )
+}
+_span_of, _number, _name, _null, _unary, _binary = list(_MAKERS.values())[:6]
+_ternary, _when, _case, _compare, _bool_op, _not, _is_null = list(_MAKERS.values())[6:]
+
+
+def _span(token: _Token) -> nodes.Span:
+    return _span_of(token[2], token[3], token[4], token[5])  # type: ignore[no-any-return]
 
 
 def _from(first: nodes.Span, end: int) -> nodes.Span:
-    return nodes.Span(first.line, first.column, first.start, end)
+    return _span_of(first.line, first.column, first.start, end)  # type: ignore[no-any-return]
+
+
+def _with_span(node: Any, span: nodes.Span) -> Any:
+    """``node`` with another span (a copy: nodes are immutable)."""
+    cls = type(node)
+    if _MAKERS.get(cls, cls) is cls:
+        return replace(node, span=span)
+    copy = object.__new__(cls)
+    copy.__dict__.update(node.__dict__)
+    copy.__dict__["span"] = span
+    return copy
 
 
 # Spelling of each relation -> canonical operator of nodes.COMPARE_OPS.
@@ -93,31 +132,30 @@ class _Builder:
     reduced rule (tokens and ``(node, depth, size)`` triples) and returns a triple."""
 
     @staticmethod
-    def number(children: list[_Tok]) -> _Built:
+    def number(children: list[_Token]) -> _Built:
         token = children[0]
-        return nodes.Number(float(token.text), _span(token)), 1, 1
+        return _number(float(token[1]), _span(token)), 1, 1
 
     @staticmethod
-    def name(children: list[_Tok]) -> _Built:
+    def name(children: list[_Token]) -> _Built:
         token = children[0]
-        return nodes.Name(token.text, _span(token)), 1, 1
+        return _name(token[1], _span(token)), 1, 1
 
     @staticmethod
-    def null(children: list[_Tok]) -> _Built:
-        return nodes.Null(_span(children[0])), 1, 1
+    def null(children: list[_Token]) -> _Built:
+        return _null(_span(children[0])), 1, 1
 
     @staticmethod
     def parenthesised(children: list[Any]) -> _Built:
         # The span grows to cover the parentheses; depth and size do not change.
         lpar, (node, depth, size), rpar = children
-        span = nodes.Span(lpar.line, lpar.column, lpar.start, rpar.end)
-        return replace(node, span=span), depth, size
+        return _with_span(node, _span_of(lpar[2], lpar[3], lpar[4], rpar[5])), depth, size
 
     @staticmethod
     def unary(children: list[Any]) -> _Built:
         op, (operand, depth, size) = children
         return (
-            nodes.Unary(op.text, operand, _from(_span(op), operand.span.end)),
+            _unary(op[1], operand, _span_of(op[2], op[3], op[4], operand.span.end)),
             depth + 1,
             size + 1,
         )
@@ -125,20 +163,20 @@ class _Builder:
     @staticmethod
     def binary(children: list[Any]) -> _Built:
         (left, ldepth, lsize), op, (right, rdepth, rsize) = children
-        node = nodes.Binary(op.text, left, right, _from(left.span, right.span.end))
+        node = _binary(op[1], left, right, _from(left.span, right.span.end))
         return node, (ldepth if ldepth > rdepth else rdepth) + 1, lsize + rsize + 1
 
     @staticmethod
     def if_else(children: list[Any]) -> _Built:
         (body, bdepth, bsize), _if, (cond, cdepth, csize), _else, (orelse, odepth, osize) = children
-        node = nodes.Ternary(body, cond, orelse, _from(body.span, orelse.span.end))
+        node = _ternary(body, cond, orelse, _from(body.span, orelse.span.end))
         return node, max(bdepth, cdepth, odepth) + 1, bsize + csize + osize + 1
 
     @staticmethod
     def when(children: list[Any]) -> _Built:
         when, (cond, cdepth, csize), _then, (result, rdepth, rsize) = children
-        node = nodes.When(cond, result, _from(_span(when), result.span.end))
-        return node, max(cdepth, rdepth) + 1, csize + rsize + 1
+        node = _when(cond, result, _span_of(when[2], when[3], when[4], result.span.end))
+        return node, (cdepth if cdepth > rdepth else rdepth) + 1, csize + rsize + 1
 
     @staticmethod
     def case_when(children: list[Any]) -> _Built:
@@ -151,30 +189,31 @@ class _Builder:
         if len(rest) == 3:
             orelse, else_depth, else_size = rest[1]
             depth, size = max(depth, else_depth), size + else_size
-        node = nodes.Case(tuple(arm[0] for arm in arms), orelse, _from(_span(case), rest[-1].end))
-        return node, depth + 1, size
+        span = _span_of(case[2], case[3], case[4], rest[-1][5])
+        return _case(tuple(arm[0] for arm in arms), orelse, span), depth + 1, size
 
     @staticmethod
     def comparison(children: list[Any]) -> _Built:
         (left, ldepth, lsize), op, (right, rdepth, rsize) = children
-        node = nodes.Compare(_RELATIONS[op.text], left, right, _from(left.span, right.span.end))
-        return node, max(ldepth, rdepth) + 1, lsize + rsize + 1
+        node = _compare(_RELATIONS[op[1]], left, right, _from(left.span, right.span.end))
+        return node, (ldepth if ldepth > rdepth else rdepth) + 1, lsize + rsize + 1
 
     @staticmethod
     def bool_op(children: list[Any]) -> _Built:
         (left, ldepth, lsize), op, (right, rdepth, rsize) = children
-        node = nodes.BoolOp(op.text.lower(), left, right, _from(left.span, right.span.end))
-        return node, max(ldepth, rdepth) + 1, lsize + rsize + 1
+        node = _bool_op(op[1].lower(), left, right, _from(left.span, right.span.end))
+        return node, (ldepth if ldepth > rdepth else rdepth) + 1, lsize + rsize + 1
 
     @staticmethod
     def negation(children: list[Any]) -> _Built:
         op, (operand, depth, size) = children
-        return nodes.Not(operand, _from(_span(op), operand.span.end)), depth + 1, size + 1
+        span = _span_of(op[2], op[3], op[4], operand.span.end)
+        return _not(operand, span), depth + 1, size + 1
 
     @staticmethod
     def is_null(children: list[Any]) -> _Built:
         (operand, depth, size), *_is, null = children
-        node = nodes.IsNull(operand, len(children) == 4, _from(operand.span, null.end))
+        node = _is_null(operand, len(children) == 4, _from(operand.span, null[5]))
         return node, depth + 1, size + 1
 
     is_not_null = is_null
@@ -199,56 +238,201 @@ class _Rule(NamedTuple):
 
 
 class _Tables(NamedTuple):
+    """The grammar's LALR(1) tables and lexer, in plain lists, dicts and strings."""
+
     actions: list[dict[str, int]]  # state -> terminal -> shift target (>= 0) or ~rule
     gotos: list[dict[str, int]]  # state -> nonterminal -> state
+    # state -> nonterminal -> (goto target, {lookahead: the state after the chain of
+    # one-child reductions that lookahead then calls for}): one step instead of several.
+    folds: list[dict[str, tuple[int, dict[str, int]]]]
     rules: list[_Rule]
     start: dict[str, int]
     end: dict[str, int]
     token: re.Pattern[str]  # blanks, then one alternation of the grammar's terminals
     blanks: re.Pattern[str]  # what the grammar ignores between tokens
-    keywords: dict[str, list[tuple[str, Optional[str]]]]  # word -> (terminal, exact case)
+    keywords: frozenset[str]  # every keyword, in lower case
+    # state -> keyword spelling -> terminal: what a NAME-shaped keyword is in that state,
+    # looked up by its exact spelling (case-sensitive terminals) and then in lower case.
+    exact_kinds: list[dict[str, str]]
+    folded_kinds: list[dict[str, str]]
 
 
-def _cache_file() -> Union[str, bool]:
-    """Where Lark may cache its grammar analysis: a private per-user directory, never
-    the shared temporary directory (the cache is a pickle). ``False`` disables it."""
-    import tempfile
+# ------------------------------------------------------------- the table cache
+#
+# Computing the tables takes Lark (about 50 ms to import) and its grammar analysis
+# (about 100 ms). The plain tables are therefore cached per user, in a marshal file
+# named after everything they depend on, so two checkouts with different grammars do
+# not overwrite each other's file, and a hit never imports Lark.
 
+#: Bump when the layout of the cached tables changes.
+_CACHE_FORMAT = 1
+
+
+def _grammar_file() -> str:
+    here = os.path.dirname(os.path.abspath(__file__))
+    for directory in (
+        os.path.join(here, "grammars"),
+        os.path.join(os.path.dirname(here), "grammars"),
+    ):
+        path = os.path.join(directory, GRAMMAR_FILE)
+        if os.path.isfile(path):
+            return path
+    raise FileNotFoundError(f"grammar {GRAMMAR_FILE!r} not found next to {here}")
+
+
+def _lark_version() -> str:
+    """Lark's version, read from its source when Lark is not imported yet (importing it,
+    or ``importlib.metadata``, would cost more than the cache saves)."""
+    lark = sys.modules.get("lark")
+    if lark is not None:
+        return str(getattr(lark, "__version__", "unknown"))
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("lark")
+        if spec is None or spec.origin is None:
+            return "missing"
+        with open(spec.origin, encoding="utf-8") as source:
+            found = re.search(
+                r"^__version__\s*(?::\s*str\s*)?=\s*[\"']([^\"']+)", source.read(), re.M
+            )
+    except (OSError, ImportError, ValueError, UnicodeDecodeError):
+        return "unknown"
+    return found.group(1) if found else "unknown"
+
+
+def _cache_key(grammar: str, lark_version: str) -> tuple[object, ...]:
+    """Everything the cached tables depend on; stored in the file and compared on load."""
+    return (_CACHE_FORMAT, sys.version_info[:2], lark_version, grammar)
+
+
+def _cache_name(grammar: str, lark_version: str, prefix: str = "lalr-tables") -> str:
+    """The cache file name for these tables: a hash of :func:`_cache_key` (CRC-32 is
+    enough to tell versions apart; the file itself holds the whole key)."""
+    import zlib
+
+    digest = zlib.crc32(repr(_cache_key(grammar, lark_version)).encode("utf-8"))
+    major, minor = sys.version_info[:2]
+    return f"{prefix}-{digest:08x}-py{major}{minor}.cache"
+
+
+def _cache_dir() -> Optional[str]:
+    """A private per-user cache directory, or None where there is none to be had: the
+    cache is trusted on load, so it must not be a directory others can write to."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     directory = os.path.join(base, "nflex_metrics")
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
-        if not os.access(directory, os.W_OK) or os.path.samefile(base, tempfile.gettempdir()):
-            return False
+        info = os.stat(directory)
     except OSError:
-        return False
-    return os.path.join(directory, "lark-conversion.cache")
+        return None
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None and (info.st_uid != getuid() or info.st_mode & 0o022):
+        return None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return None
+    return directory
+
+
+def _read_cache(path: str, key: tuple[object, ...]) -> Optional[dict[str, Any]]:
+    """The plain tables stored at ``path`` for ``key``, or None if the file is missing,
+    truncated, corrupt or for another key."""
+    import marshal
+    import zlib
+
+    try:
+        with open(path, "rb") as file:
+            blob = file.read()
+    except OSError:
+        return None
+    payload = blob[4:]
+    if len(blob) < 4 or zlib.crc32(payload) != int.from_bytes(blob[:4], "big"):
+        return None
+    try:
+        plain = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(plain, dict) or plain.get("key") != key:
+        return None
+    return plain
+
+
+def _write_cache(path: str, plain: dict[str, Any]) -> None:
+    """Store ``plain`` at ``path`` atomically (a reader sees the old file or the whole
+    new one); any failure leaves the cache as it was, silently."""
+    import marshal
+    import zlib
+
+    payload = marshal.dumps(plain)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(zlib.crc32(payload).to_bytes(4, "big") + payload)
+        os.replace(temporary, path)
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+
+
+def _lark(grammar: str, cache_dir: Optional[str]) -> Lark:
+    from lark import Lark
+
+    cache: Union[str, bool] = False
+    if cache_dir is not None:
+        cache = os.path.join(cache_dir, _cache_name(grammar, _lark_version(), "lark"))
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        start=list(DIALECTS),
+        maybe_placeholders=False,
+        cache=cache,
+    )
 
 
 def lark_parser(*, cache: bool = True) -> Lark:
     """Lark's own parser for the grammar (one start rule per dialect); it checks the
     grammar and computes the tables. Tests use it as the reference parser."""
-    from lark import Lark
-
-    return Lark(
-        grammar_path().read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="contextual",
-        start=list(DIALECTS),
-        maybe_placeholders=False,
-        cache=_cache_file() if cache else False,
-    )
+    with open(_grammar_file(), encoding="utf-8") as file:
+        grammar = file.read()
+    return _lark(grammar, _cache_dir() if cache else None)
 
 
 @functools.cache
 def _tables() -> _Tables:
-    """The LALR tables of the grammar, in plain lists and dicts, built on first use."""
+    """The tables of the grammar, built on first use (from the cache when it can)."""
+    with open(_grammar_file(), encoding="utf-8") as file:
+        grammar = file.read()
+    return _load_tables(grammar, _cache_dir())
+
+
+def _load_tables(grammar: str, cache_dir: Optional[str]) -> _Tables:
+    """The tables of ``grammar``: read from ``cache_dir``, or computed with Lark and
+    written there. The cache can only save time; it never makes this fail."""
+    version = _lark_version()
+    key = _cache_key(grammar, version)
+    path = None if cache_dir is None else os.path.join(cache_dir, _cache_name(grammar, version))
+    if path is not None:
+        plain = _read_cache(path, key)
+        if plain is not None:
+            try:
+                return _from_plain(plain)
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError, re.error):
+                pass  # a file that passed its checksum yet does not fit: rebuild it
+    plain = _plain_tables(_lark(grammar, cache_dir), key)
+    if path is not None:
+        _write_cache(path, plain)
+    return _from_plain(plain)
+
+
+def _plain_tables(lark: Lark, key: tuple[object, ...]) -> dict[str, Any]:
+    """Everything the parser needs from Lark's analysis, as plain data (what is cached)."""
     from lark.lexer import PatternStr
     from lark.parsers.lalr_analysis import Shift
 
-    lark = lark_parser()
     table = lark.parser.parser._parse_table  # the LALR(1) table Lark computed
-    rules: list[_Rule] = []
+    rules: list[tuple[int, str, str]] = []
     rule_index: dict[object, int] = {}
     actions: list[dict[str, int]] = [{} for _ in range(len(table.states))]
     gotos: list[dict[str, int]] = [{} for _ in range(len(table.states))]
@@ -277,15 +461,46 @@ def _tables() -> _Tables:
             keywords.setdefault(pattern.value.lower(), []).append((terminal.name, exact))
         else:
             alternatives.append(f"(?P<{terminal.name}>{pattern.to_regexp()})")
+    end = {_plain(k): v for k, v in table.end_states.items()}
+    exact_kinds, folded_kinds = _keyword_kinds(keywords, actions)
+    return {
+        "key": key,
+        "actions": actions,
+        "gotos": gotos,
+        "folds": _folds(actions, gotos, rules, set(end.values())),
+        "rules": rules,
+        "start": {_plain(k): v for k, v in table.start_states.items()},
+        "end": end,
+        "token": f"(?:{'|'.join(ignored)})*(?:{'|'.join(alternatives)})",
+        "blanks": f"(?:{'|'.join(ignored)})*",
+        "keywords": sorted(keywords),
+        "exact_kinds": exact_kinds,
+        "folded_kinds": folded_kinds,
+    }
+
+
+def _from_plain(plain: dict[str, Any]) -> _Tables:
+    """The tables from their plain form: compile the patterns, find the callbacks."""
+    rules = []
+    for size, origin, alias in plain["rules"]:
+        if alias == "+":
+            rules.append(_Rule(size, origin, _repeat, False))
+        elif alias:
+            rules.append(_Rule(size, origin, getattr(_Builder, alias), alias != "parenthesised"))
+        else:
+            rules.append(_Rule(size, origin, None, False))
     return _Tables(
-        actions,
-        gotos,
+        plain["actions"],
+        plain["gotos"],
+        plain["folds"],
         rules,
-        {_plain(k): v for k, v in table.start_states.items()},
-        {_plain(k): v for k, v in table.end_states.items()},
-        re.compile(f"(?:{'|'.join(ignored)})*(?:{'|'.join(alternatives)})"),
-        re.compile(f"(?:{'|'.join(ignored)})*"),
-        keywords,
+        plain["start"],
+        plain["end"],
+        re.compile(plain["token"]),
+        re.compile(plain["blanks"]),
+        frozenset(plain["keywords"]),
+        plain["exact_kinds"],
+        plain["folded_kinds"],
     )
 
 
@@ -295,17 +510,89 @@ def _plain(name: str) -> str:
     return sys.intern(str.__str__(name))
 
 
-def _rule(rule: Any) -> _Rule:
-    """How to reduce one grammar rule: an aliased rule builds a node, the helper of
-    ``x+`` builds a list, and any other rule has one child and passes it through."""
+def _rule(rule: Any) -> tuple[int, str, str]:
+    """How to reduce one grammar rule: (symbols to pop, nonterminal, kind), where the
+    kind is the alias of a rule that builds a node, ``+`` for the helper of ``x+``
+    (builds a list) and empty for a one-child rule that passes its child through."""
     size, origin = len(rule.expansion), _plain(rule.origin.name)
     if rule.alias:
-        return _Rule(size, origin, getattr(_Builder, rule.alias), rule.alias != "parenthesised")
+        if not hasattr(_Builder, rule.alias):
+            raise AssertionError(f"grammar alias {rule.alias!r} has no _Builder method")
+        return size, origin, str(rule.alias)
     if "_plus_" in origin:
-        return _Rule(size, origin, _repeat, False)
+        return size, origin, "+"
     if size == 1:
-        return _Rule(size, origin, None, False)
+        return size, origin, ""
     raise AssertionError(f"grammar rule {rule} needs an alias")
+
+
+def _folds(
+    actions: list[dict[str, int]],
+    gotos: list[dict[str, int]],
+    rules: list[tuple[int, str, str]],
+    end_states: set[int],
+) -> list[dict[str, tuple[int, dict[str, int]]]]:
+    """For each goto ``p --A--> q`` and lookahead: the state the parser reaches after
+    the one-child reductions (``sum: product``, ...) that lookahead calls for in ``q``.
+    Each of them replaces only the top state, always by a goto from ``p``, so the whole
+    chain is known in advance; stopping where an action is missing keeps the state
+    stack of a syntax error exactly what it would have been."""
+    folds: list[dict[str, tuple[int, dict[str, int]]]] = []
+    for p, row in enumerate(gotos):
+        folded: dict[str, tuple[int, dict[str, int]]] = {}
+        for nonterminal, q in row.items():
+            chains: dict[str, int] = {}
+            for terminal in actions[q]:
+                state = q
+                for _ in range(len(rules)):  # a chain never repeats a rule
+                    action = actions[state].get(terminal)
+                    if state in end_states or action is None or action >= 0:
+                        break
+                    size, origin, kind = rules[~action]
+                    if kind or size != 1:
+                        break
+                    state = gotos[p][origin]
+                if state != q:
+                    chains[terminal] = state
+            folded[nonterminal] = (q, chains)
+        folds.append(folded)
+    return folds
+
+
+def _keyword_kinds(
+    keywords: dict[str, list[tuple[str, Optional[str]]]], actions: list[dict[str, int]]
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Per state, what each keyword-shaped word is there (see :func:`_keyword_or_name`):
+    by exact spelling for the case-sensitive terminals, else by lower-case spelling."""
+    exact_kinds: list[dict[str, str]] = []
+    folded_kinds: list[dict[str, str]] = []
+    for row in actions:
+        exact: dict[str, str] = {}
+        folded: dict[str, str] = {}
+        for word, candidates in keywords.items():
+            folded[word] = _keyword_or_name(candidates, None, row)
+            for _name, spelling in candidates:
+                if spelling is not None:
+                    exact[spelling] = _keyword_or_name(candidates, spelling, row)
+        exact_kinds.append(exact)
+        folded_kinds.append(folded)
+    return exact_kinds, folded_kinds
+
+
+def _keyword_or_name(
+    candidates: list[tuple[str, Optional[str]]], word: Optional[str], actions: dict[str, int]
+) -> str:
+    """A word that spells a keyword is that keyword where the parser can take it, and
+    a name elsewhere (the contextual lexer's rule). ``NULL`` spelled in capitals and
+    ``null`` in any case are two terminals (see the grammar). ``word`` None stands for
+    a spelling that matches no case-sensitive candidate."""
+    fitting = [name for name, exact in candidates if exact is None or exact == word]
+    for name in fitting:
+        if name in actions:
+            return sys.intern(name)
+    if "NAME" in actions or not fitting:
+        return "NAME"
+    return sys.intern(fitting[0])
 
 
 _OPERAND_START = {"NUMBER", "NAME", "LPAR", "CASE", "NULL", "LEGACY_NULL"}
@@ -371,10 +658,10 @@ def _expected_words(expected: Iterable[str]) -> list[str]:
 
 
 def _token_message(
-    token: _Tok, expected: set[str], stack: list[object], text: str, dialect: Dialect
+    token: _Token, expected: set[str], stack: list[object], text: str, dialect: Dialect
 ) -> str:
     """Say what went wrong at an unexpected token, as a connector author would put it."""
-    kind = token.type
+    kind = token[_KIND]
     words = _join(_expected_words(expected) or ["something else"])
     top = stack[-1] if stack else None
     below = stack[-2] if len(stack) > 1 else None
@@ -382,7 +669,7 @@ def _token_message(
         if not text.strip():
             return f"the expression is empty: expected {words}"
         return f"the expression ends too early: expected {words}"
-    if kind == "RELATION" and getattr(below, "type", None) == "RELATION":
+    if kind == "RELATION" and _kind_of(below) == "RELATION":
         return "comparisons do not chain: write 'a < b AND b < c' instead of 'a < b < c'"
     if kind in _CONDITION_TOKENS - {"RELATION"} and dialect in ("ternary", "simple"):
         return (
@@ -395,9 +682,9 @@ def _token_message(
             f"conditions can be used {_CONDITIONS_GO[dialect]}"
         )
     if kind in _ARITHMETIC_OPS and (
-        _is_condition(top) or (getattr(top, "type", None) == "RPAR" and _is_condition(below))
+        _is_condition(top) or (_kind_of(top) == "RPAR" and _is_condition(below))
     ):
-        return f"a condition is not a number: '{token.text}' cannot be applied to it"
+        return f"a condition is not a number: '{token[_TEXT]}' cannot be applied to it"
     if expected == {"WHEN"}:
         return (
             "expected WHEN: CASE begins a CASE WHEN ... THEN ... END expression "
@@ -440,14 +727,24 @@ def _acceptable(tables: _Tables, stack: Sequence[int]) -> set[str]:
     return accepted
 
 
-def _token_text(token: _Tok) -> str:
-    if token.type == "NAME":
-        return f"the name '{token.text}'"
-    if token.type == "NUMBER":
-        return f"the number {token.text}"
-    if token.type in _KEYWORDS or token.type == "LEGACY_NULL":
-        return token.type.replace("LEGACY_", "")
-    return f"'{token.text}'"
+def _token_text(token: _Token) -> str:
+    kind, text = token[_KIND], token[_TEXT]
+    if kind == "NAME":
+        return f"the name '{text}'"
+    if kind == "NUMBER":
+        return f"the number {text}"
+    if kind in _KEYWORDS or kind == "LEGACY_NULL":
+        return kind.replace("LEGACY_", "")
+    return f"'{text}'"
+
+
+def _kind_of(value: object) -> Optional[str]:
+    """The terminal name of a token on the value stack; None for anything else."""
+    if isinstance(value, tuple) and len(value) == 6:
+        kind = value[_KIND]
+        if isinstance(kind, str):
+            return kind
+    return None
 
 
 def _is_condition(value: object) -> bool:
@@ -456,11 +753,11 @@ def _is_condition(value: object) -> bool:
     )
 
 
-def _misread_keyword(last: Optional[_Tok], dialect: Dialect) -> Optional[str]:
+def _misread_keyword(last: Optional[_Token], dialect: Dialect) -> Optional[str]:
     """The keyword spelled by ``last`` when it was read as a name: no keyword fits
     where it stands (``CASE WHEN THEN 1 END``), so that keyword is the likely mistake."""
-    if last is not None and last.type == "NAME":
-        word = last.text.upper()
+    if last is not None and last[_KIND] == "NAME":
+        word = last[_TEXT].upper()
         if word in _DIALECT_KEYWORDS[dialect] and word not in ("CASE", "NULL", "NOT"):
             return word
     return None
@@ -486,8 +783,8 @@ def _syntax_error(
     tables: _Tables,
     stack: list[int],
     values: list[Any],
-    token: Union[_Tok, int],
-    recent: tuple[Optional[_Tok], Optional[_Tok]],
+    token: Union[_Token, int],
+    recent: tuple[Optional[_Token], Optional[_Token]],
     text: str,
     dialect: Dialect,
 ) -> ExpressionSyntaxError:
@@ -502,17 +799,17 @@ def _syntax_error(
         message = _character_message(text[offset])
     elif keyword is not None and last is not None:
         # Point at the keyword itself, where an operand or a condition was wanted.
-        if before is not None and before.type in ("WHEN", "NOT"):
+        if before is not None and before[_KIND] in ("WHEN", "NOT"):
             wanted = "a condition"
         elif "CASE" in _DIALECT_KEYWORDS[dialect]:
             wanted = "a number, a name, '(' or CASE"
         else:
             wanted = "a number, a name or '('"
-        offset = last.start
+        offset = last[_START]
         message, words = f"expected {wanted} before {keyword}", [wanted]
     else:
-        offset = token.start
-        if token.type == "$END":
+        offset = token[_START]
+        if token[_KIND] == "$END":
             offset = len(text.rstrip(" \t\r\n"))
         message = _token_message(token, expected, values, text, dialect)
     line, column = _position(text, offset)
@@ -565,15 +862,17 @@ def parse(text: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMITS)
         )
     _check_parentheses(text, limits)
     tables = _tables()
-    actions, gotos, rules = tables.actions, tables.gotos, tables.rules
-    match, blanks, keywords = tables.token.match, tables.blanks.match, tables.keywords
+    actions, folds, rules = tables.actions, tables.folds, tables.rules
+    match, keywords = tables.token.match, tables.keywords
+    exact_kinds, folded_kinds = tables.exact_kinds, tables.folded_kinds
     multiline = "\n" in text
     end_state = tables.end[dialect]
     max_depth, max_nodes = limits.max_depth, limits.max_nodes
     stack: list[int] = [tables.start[dialect]]
     values: list[Any] = []
-    pos, length, line, line_start = 0, len(text), 1, 0
-    recent: tuple[Optional[_Tok], Optional[_Tok]] = (None, None)
+    pos, line, line_start = 0, 1, 0
+    before: Optional[_Token] = None  # the two tokens shifted last, for error messages
+    last: Optional[_Token] = None
     while True:
         # ---- the next token (with the blanks before it)
         found = match(text, pos)
@@ -583,63 +882,63 @@ def parse(text: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMITS)
             if multiline and "\n" in text[pos:start]:
                 line += text.count("\n", pos, start)
                 line_start = text.rfind("\n", pos, start) + 1
-            word = found.group(kind)
-            if kind == "NAME" and word.lower() in keywords:
-                kind = _keyword_or_name(keywords[word.lower()], word, actions[stack[-1]])
-            token = _Tok(kind, word, line, start - line_start + 1, start, end)
+            word = text[start:end]
             pos = end
+            if kind == "NAME":
+                folded = word.lower()
+                if folded in keywords:  # a keyword where this state can take it
+                    state = stack[-1]
+                    kind = exact_kinds[state].get(word) or folded_kinds[state][folded]
+            token: _Token = (kind, word, line, start - line_start + 1, start, end)
         else:
-            skipped = blanks(text, pos)
-            start = skipped.end() if skipped else pos
-            if start < length:
-                raise _syntax_error(tables, stack, values, start, recent, text, dialect)
-            line_start = text.rfind("\n", 0, start) + 1
-            line, pos = text.count("\n", 0, start) + 1, start
-            token = _Tok("$END", "", line, start - line_start + 1, start, start)
+            token = _end_token(tables, text, pos, stack, values, (before, last), dialect)
+            kind = "$END"
         # ---- shift it, after every reduction it calls for
         while True:
-            action = actions[stack[-1]].get(token.type)
+            action = actions[stack[-1]].get(kind)
             if action is None:
-                raise _syntax_error(tables, stack, values, token, recent, text, dialect)
+                raise _syntax_error(tables, stack, values, token, (before, last), text, dialect)
             if action >= 0:
                 stack.append(action)
                 values.append(token)
-                recent = recent[1], token
+                before, last = last, token
                 break
             size, origin, build, makes_node = rules[~action]
             if build is None:  # a one-child rule: the value stays, only the state moves
-                state = gotos[stack[-2]][origin]
-                if state == end_state:
-                    return values[-1][0]  # type: ignore[no-any-return]
-                stack[-1] = state
-                continue
-            children = values[-size:]
-            del values[-size:]
-            del stack[-size:]
-            value = build(children)
-            if makes_node and (value[1] > max_depth or value[2] > max_nodes):
-                raise _too_complex(value, limits, text)
-            state = gotos[stack[-1]][origin]
+                del stack[-1]
+            else:
+                children = values[-size:]
+                del values[-size:]
+                del stack[-size:]
+                value = build(children)
+                if makes_node and (value[1] > max_depth or value[2] > max_nodes):
+                    raise _too_complex(value, limits, text)
+                values.append(value)
+            goto, chains = folds[stack[-1]][origin]
+            state = chains.get(kind, goto)  # past any one-child reductions that follow
             if state == end_state:
-                node: nodes.Expr = value[0]
+                node: nodes.Expr = values[-1][0]
                 return node
             stack.append(state)
-            values.append(value)
 
 
-def _keyword_or_name(
-    candidates: list[tuple[str, Optional[str]]], word: str, actions: dict[str, int]
-) -> str:
-    """A word that spells a keyword is that keyword where the parser can take it, and
-    a name elsewhere (the contextual lexer's rule). ``NULL`` spelled in capitals and
-    ``null`` in any case are two terminals (see the grammar)."""
-    fitting = [name for name, exact in candidates if exact is None or exact == word]
-    for name in fitting:
-        if name in actions:
-            return name
-    if "NAME" in actions or not fitting:
-        return "NAME"
-    return fitting[0]
+def _end_token(
+    tables: _Tables,
+    text: str,
+    pos: int,
+    stack: list[int],
+    values: list[Any],
+    recent: tuple[Optional[_Token], Optional[_Token]],
+    dialect: Dialect,
+) -> _Token:
+    """The end-of-text token after ``pos``, where no token matched: only blanks may
+    remain, anything else is an unknown character."""
+    skipped = tables.blanks.match(text, pos)
+    start = skipped.end() if skipped else pos
+    if start < len(text):
+        raise _syntax_error(tables, stack, values, start, recent, text, dialect)
+    line, column = _position(text, start)
+    return ("$END", "", line, column, start, start)
 
 
 def _too_complex(value: _Built, limits: Limits, text: str) -> ExpressionTooComplex:

@@ -17,10 +17,6 @@ from nflex_connector_utils import LocalContext
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
-pytestmark = pytest.mark.skipif(
-    not (EXAMPLES / "mapping.yaml").exists(), reason="examples/mapping.yaml is not there yet"
-)
-
 
 def load_example(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")

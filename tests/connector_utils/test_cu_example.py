@@ -13,6 +13,7 @@ import pytest
 from nflex_connector_utils import LocalContext
 
 from .conftest import FROZEN_NOW_RFC3339
+from .test_cu_resources import SERVER_DEFAULTS
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "get_resources.py"
 
@@ -41,17 +42,6 @@ def plain(id: str, name: str, type: str, details: dict[str, Any]) -> dict[str, A
     }
 
 
-SERVER_DEFAULTS: dict[str, Any] = {
-    "cpu_cores": None,
-    "cpu_hz": None,
-    "ram_b": None,
-    "volumes_b": None,
-    "instance_type": None,
-    "state": "unknown",
-    "provider_state": "unknown",
-    "ip_addresses": [],
-    "image_detail": None,
-}
 TB = 1024**4
 
 EXPECTED = [
