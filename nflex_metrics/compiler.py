@@ -1,26 +1,34 @@
 """Syntax tree -> Python source -> functions, with the interpreter's exact semantics.
 
-Each tree gets four generated code paths, compiled lazily, each the first time it is
-needed:
+Each tree gets three generated parts, each built only when first needed:
 
-``_evaluate(m)`` (the *fast* path, compiled at once)
+``row``: ``_evaluate(m)`` (the *fast* path)
     assumes no NULL and no division by zero: every variable is read as
-    ``_float(m[_k0])``, so the arithmetic is plain float arithmetic and conditions
+    ``_float(m[key])``, so the arithmetic is plain float arithmetic and conditions
     plain two-valued logic. Any exception (a NULL met by an operator, ``x / 0``, a
     missing variable, a bad value, an overflow) sends the row to ``_exact``. A
     result it returns without an exception equals the exact one, ``None`` included
     (it can only come from a ``NULL`` literal or a CASE with no arm taken).
-``_exact(m)``
+    A shape seen for the first time is *not* compiled at once: ``evaluate`` starts
+    as a stub that runs the interpreter, and after :data:`HOT_CALLS` calls of the
+    shape the stub's ``__code__`` is replaced by the generated code, so a function
+    object handed out earlier becomes fast in place.
+``exact``: ``_exact(m)``
     the full SPEC 1.5 semantics (NULL propagation, Kleene logic, laziness), calling
-    the interpreter's own helpers, so errors carry the same messages.
-``_batch_fast(c0, ...)`` / ``_batch_exact(c0, ...)``
-    the same two paths as one list comprehension over the zipped columns; the fast
-    one converts every cell with ``float()`` first and is abandoned as a whole on any
-    exception.
+    the interpreter's own helpers, so errors carry the same messages; built on the
+    first fallback.
+``batch``: ``_batch_fast(c0, ...)`` and ``_batch_row(x0, ...)``
+    built on the first :meth:`CompiledCode.evaluate_columns`. The first is one list
+    comprehension over the columns converted with ``float()``, abandoned as a whole
+    on any exception; the second is the fast path of one row falling back to the
+    exact one, mapped over the columns when the first fails.
 
-The code depends only on the *shape* of the tree: variable names and numbers are
-read from the function's globals (``_k0``, ``_c0``, ...), never written into the
-source, so user text never reaches ``compile()`` and compiled code is shared by every
+The code depends only on the *shape* of the tree: variable names and numbers never
+reach the source. The source refers to them as ``_k0``, ``_c0``, ...; before
+``compile()`` each such name becomes a placeholder string constant, and each tree's
+functions get their own copy of the compiled code with the placeholders replaced by
+its names and numbers (``code.replace(co_consts=...)``), so that reading a key or a
+number is a ``LOAD_CONST``, as in hand-written code. Compiled code is shared by every
 tree of the same shape (``value * 100`` and ``load * 8`` compile once). Deep trees
 and long CASE chains are cut into helper functions so that CPython's parser limits
 are never reached; if ``compile()`` fails anyway, the interpreter is used.
@@ -30,7 +38,9 @@ from __future__ import annotations
 
 import builtins
 import itertools
+import re
 import threading
+import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -57,10 +67,11 @@ from .nodes import (
     children,
 )
 
-__all__ = ["CompiledCode", "clear_code_cache", "compile_tree"]
+__all__ = ["HOT_CALLS", "CompiledCode", "clear_code_cache", "compile_tree"]
 
 Value = Optional[float]
 RowFunction = Callable[[Mapping[str, object]], Value]
+BatchFunctions = tuple[Callable[..., list[Value]], Callable[..., Value]]
 
 #: Deepest nesting of tree levels emitted into one generated function; deeper
 #: subtrees go into helper functions (each level is at most ~4 Python nesting levels,
@@ -69,6 +80,11 @@ SPLIT_DEPTH = 24
 
 #: Most shapes whose generated code is kept for reuse.
 CODE_CACHE_SIZE = 1024
+
+#: Calls of a new shape's ``evaluate`` answered by the interpreter before its Python
+#: code is generated and compiled (a few interpreted calls cost less than compiling
+#: code that may never be used again; a hot shape then runs the generated code).
+HOT_CALLS = 16
 
 
 class _Missing:
@@ -194,19 +210,127 @@ def _compile_source(source: str, part: str) -> Any:
     return builtins.compile(source, f"<nflex_metrics {part}>", "exec")
 
 
+#: The code of the stub a new shape's ``evaluate`` starts as (compiled once).
+_STUB_CODE: types.CodeType = next(
+    const
+    for const in builtins.compile(
+        "def _evaluate(m):\n    return _warm(m)\n", "<stub>", "exec"
+    ).co_consts
+    if isinstance(const, types.CodeType)
+)
+
+
+# ------------------------------------------------------------ placeholders
+
+_BOUND_NAME = re.compile(r"\b_([kc])(\d+)\b")
+_CONSTANT = re.compile(r"_c\d+")
+
+
+def _with_placeholders(source: str) -> tuple[str, dict[str, tuple[str, int]]]:
+    """Replace every ``_k<i>``/``_c<i>`` of ``source`` by a unique string constant.
+
+    Returns the new source and placeholder -> (``"k"`` or ``"c"``, index). Each
+    occurrence gets its own placeholder, so that one lost to constant folding
+    (``'a' + 'b'`` is folded) is detected by :func:`_placeholders_intact`.
+    """
+    slots: dict[str, tuple[str, int]] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        placeholder = f"\0{len(slots)}\0"
+        slots[placeholder] = (match[1], int(match[2]))
+        return repr(placeholder)
+
+    return _BOUND_NAME.sub(replace, source), slots
+
+
+def _constants(code: types.CodeType) -> list[object]:
+    """Every constant of ``code`` and of the code objects nested in it."""
+    found: list[object] = []
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            found.extend(_constants(const))
+        else:
+            found.append(const)
+    return found
+
+
+def _placeholders_intact(code: types.CodeType, slots: Mapping[str, object]) -> bool:
+    present = {const for const in _constants(code) if type(const) is str and const in slots}
+    return len(present) == len(slots)
+
+
+def _bind(code: types.CodeType, values: Mapping[str, object]) -> types.CodeType:
+    """A copy of ``code`` (and nested code) with placeholder constants replaced."""
+    consts: list[object] = []
+    changed = False
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            bound = _bind(const, values)
+            changed = changed or bound is not const
+            consts.append(bound)
+        elif type(const) is str and const in values:
+            consts.append(values[const])
+            changed = True
+        else:
+            consts.append(const)
+    return code.replace(co_consts=tuple(consts)) if changed else code
+
+
 # ------------------------------------------------------------------- shapes
 
 
 @dataclass
+class _Part:
+    """One compiled part of a shape: a module code object defining its functions."""
+
+    code: types.CodeType
+    #: placeholder -> ("k" or "c", index); empty when the part reads ``_k*``/``_c*``
+    #: as globals (the placeholders did not survive compilation).
+    slots: dict[str, tuple[str, int]]
+
+
+@dataclass
 class _Shape:
-    """What every tree of one shape shares: the generated source and code of each part."""
+    """What every tree of one shape shares: generated sources and compiled parts."""
 
     key: str
     #: A tree of this shape, to generate the parts from.
     tree: Expr
     sources: dict[str, str] = field(default_factory=dict)
     #: Compiled parts; None when compile() failed (the interpreter stands in).
-    codes: dict[str, Any] = field(default_factory=dict)
+    parts: dict[str, Optional[_Part]] = field(default_factory=dict)
+    #: Calls of ``evaluate`` answered by the interpreter so far (racy; a hint only).
+    calls: int = 0
+
+    def source(self, part: str) -> str:
+        text = self.sources.get(part)
+        if text is None:
+            text = self.sources[part] = _generate(part, self.tree)
+        return text
+
+    def part(self, part: str) -> Optional[_Part]:
+        """The compiled ``part``, compiling it on first use (once, under a lock)."""
+        if part in self.parts:
+            return self.parts[part]
+        with _compile_lock:
+            if part not in self.parts:
+                self.parts[part] = self._compile(part)
+        return self.parts[part]
+
+    def _compile(self, part: str) -> Optional[_Part]:
+        try:
+            source = self.source(part)
+            inlined, slots = _with_placeholders(source)
+            code = _compile_source(inlined, part)
+            if _placeholders_intact(code, slots):
+                return _Part(code, slots)
+            return _Part(_compile_source(source, part), {})
+        except Exception:  # a generated-code failure must never reach the user
+            return None
+
+
+_Leaf = (Number, Name, Null)
+_PREFIX: dict[type, str] = {Binary: "B", Compare: "C", BoolOp: "B"}
 
 
 def _analyse(tree: Expr) -> tuple[str, tuple[str, ...], tuple[float, ...], dict[int, int]]:
@@ -216,42 +340,71 @@ def _analyse(tree: Expr) -> tuple[str, tuple[str, ...], tuple[float, ...], dict[
     recursion can run out of stack.
     """
     tokens: list[str] = []
+    token = tokens.append
     names: dict[str, int] = {}
     consts: list[float] = []
     const_index: dict[int, int] = {}
     stack: list[tuple[Node, int]] = [(tree, 1)]
+    pop = stack.pop
+    push = stack.append
     while stack:
-        node, depth = stack.pop()
+        node, depth = pop()
         if depth > MAX_DEPTH_CEILING:
             raise ExpressionTooComplex(
                 f"expression nesting deeper than {MAX_DEPTH_CEILING}", "", 1, 1
             )
-        if isinstance(node, Number):
+        kind = type(node)
+        depth += 1
+        # Exact node types first (what the parser makes), without isinstance chains.
+        if kind is Number:
             index = const_index.get(id(node))
             if index is None:
                 index = const_index[id(node)] = len(consts)
-                consts.append(float(node.value))
-            tokens.append(f"c{index}")
-        elif isinstance(node, Name):
-            tokens.append(f"n{names.setdefault(node.name, len(names))}")
-        elif isinstance(node, Null):
-            tokens.append("0")
-        elif isinstance(node, (Unary, Binary, Compare, BoolOp)):
-            tokens.append(f"{type(node).__name__[0]}{node.op}")
-        elif isinstance(node, Case):
-            tokens.append(f"C{len(node.whens)}{'e' if node.orelse is not None else ''}")
-        elif isinstance(node, IsNull):
-            tokens.append("I!" if node.negated else "I")
-        elif isinstance(node, (When, Ternary, Not)):
-            tokens.append(type(node).__name__[0:2])
+                consts.append(float(node.value))  # type: ignore[union-attr]
+            token(f"c{index}")
+        elif kind is Name:
+            token(f"n{names.setdefault(node.name, len(names))}")  # type: ignore[union-attr]
+        elif kind is Binary or kind is Compare or kind is BoolOp:
+            token(_PREFIX[kind] + node.op)  # type: ignore[union-attr]
+            push((node.right, depth))  # type: ignore[union-attr]
+            push((node.left, depth))  # type: ignore[union-attr]
+        elif kind is When:
+            token("Wh")
+            push((node.result, depth))  # type: ignore[union-attr]
+            push((node.condition, depth))  # type: ignore[union-attr]
+        elif kind is Null:
+            token("0")
         else:
-            raise TypeError(f"not a syntax node: {node!r}")
-        stack.extend((child, depth + 1) for child in reversed(children(node)))
+            if isinstance(node, Unary):
+                token(f"U{node.op}")
+            elif isinstance(node, (Binary, Compare, BoolOp)):
+                token(f"{type(node).__name__[0]}{node.op}")
+            elif isinstance(node, Case):
+                token(f"C{len(node.whens)}{'e' if node.orelse is not None else ''}")
+            elif isinstance(node, IsNull):
+                token("I!" if node.negated else "I")
+            elif isinstance(node, (When, Ternary, Not)):
+                token(type(node).__name__[0:2])
+            elif isinstance(node, Number):
+                index = const_index.get(id(node))
+                if index is None:
+                    index = const_index[id(node)] = len(consts)
+                    consts.append(float(node.value))
+                token(f"c{index}")
+            elif isinstance(node, Name):
+                token(f"n{names.setdefault(node.name, len(names))}")
+            elif isinstance(node, Null):
+                token("0")
+            else:
+                raise TypeError(f"not a syntax node: {node!r}")
+            for child in reversed(children(node)):
+                push((child, depth))
     return " ".join(tokens), tuple(names), tuple(consts), const_index
 
 
 _shapes: dict[str, _Shape] = {}
 _shapes_lock = threading.Lock()
+_compile_lock = threading.RLock()
 
 
 def clear_code_cache() -> None:
@@ -276,10 +429,11 @@ def _shape_for(key: str, tree: Expr) -> _Shape:
 
 
 class _Codegen:
-    """Writes one part's Python source for one tree (in terms of ``_k*`` and ``_c*``).
+    """Writes one function body's Python source for one tree (in terms of ``_k*``, ``_c*``).
 
-    ``exact`` selects full NULL semantics; ``columns`` reads variables from the loop
-    variables ``x0, x1, ...`` instead of the mapping ``m``.
+    ``exact`` selects full NULL semantics. ``read`` says where variable ``i`` comes
+    from: ``"mapping"`` (``m[_k<i>]``), ``"cells"`` (the raw parameter ``x<i>``) or
+    ``"floats"`` (the parameter ``x<i>``, already converted with ``float()``).
     """
 
     def __init__(
@@ -288,21 +442,21 @@ class _Codegen:
         const_index: dict[int, int],
         *,
         exact: bool,
-        columns: bool,
+        read: str,
         prefix: str,
     ) -> None:
         self.names = names
         self.const_index = const_index
         self.exact = exact
-        self.columns = columns
+        self.read = read
         self.prefix = prefix
-        self.params = ", ".join(f"x{i}" for i in range(len(names))) if columns else "m"
+        self.params = "m" if read == "mapping" else ", ".join(f"x{i}" for i in range(len(names)))
         self.helpers: list[str] = []
         self.temps = 0
-        # Variables read more than once are cached in locals on the fast mapping path.
+        # Variables read more than once are cached in locals on the fast path.
         self.reuse: set[int] = set()
 
-    # -- helpers functions for deep trees
+    # -- helper functions for deep trees
 
     def _helper(self, node: Node) -> str:
         """Emit ``node`` as a helper function of its own (fresh nesting); return the call."""
@@ -325,7 +479,7 @@ class _Codegen:
         self, node: Expr, depth: int, loaded: frozenset[int]
     ) -> tuple[str, frozenset[int], bool]:
         """Code for a value node, the cached variables after it, and whether it may be None."""
-        if depth >= SPLIT_DEPTH and not isinstance(node, (Number, Name, Null)):
+        if depth >= SPLIT_DEPTH and not isinstance(node, _Leaf):
             return self._helper(node), loaded, True
         if isinstance(node, Number):
             return f"_c{self.const_index[id(node)]}", loaded, False
@@ -345,6 +499,9 @@ class _Codegen:
                 return f"{_EXACT_ARITH[node.op]}({left}, {right})", loaded, True
             if node.op == "^":
                 return f"_power({left}, {right})", loaded, False
+            if node.op == "+" and _CONSTANT.fullmatch(left) and _CONSTANT.fullmatch(right):
+                # compile() would fold two placeholder strings into one; +x is x for a float.
+                right = f"(+{right})"
             return f"({left} {node.op} {right})", loaded, False
         if isinstance(node, Case):
             return self._case(node.whens, node.orelse, depth, loaded)
@@ -358,15 +515,18 @@ class _Codegen:
 
     def _name(self, name: str, loaded: frozenset[int]) -> tuple[str, frozenset[int], bool]:
         index = self.names[name]
-        if self.columns:
-            return (f"_coerce(_k{index}, x{index})" if self.exact else f"x{index}"), loaded, False
+        if self.read == "floats":
+            return f"x{index}", loaded, False
         if self.exact:
+            if self.read == "cells":
+                return f"_coerce(_k{index}, x{index})", loaded, True
             return f"_load(m, _k{index})", loaded, True
+        raw = f"x{index}" if self.read == "cells" else f"m[_k{index}]"
         if index in loaded:
             return f"_v{index}", loaded, False
         if index in self.reuse:
-            return f"(_v{index} := _float(m[_k{index}]))", loaded | {index}, False
-        return f"_float(m[_k{index}])", loaded, False
+            return f"(_v{index} := _float({raw}))", loaded | {index}, False
+        return f"_float({raw})", loaded, False
 
     def _case(
         self, whens: tuple[When, ...], orelse: Optional[Expr], depth: int, loaded: frozenset[int]
@@ -414,6 +574,8 @@ class _Codegen:
             return f"({left} {_PY_COMPARE[node.op]} {right})", loaded
         if isinstance(node, IsNull):
             code, loaded, _ = self.value(node.operand, depth + 1, loaded)
+            if _CONSTANT.fullmatch(code):  # never NULL (and ``is`` with a literal warns)
+                return ("True" if node.negated else "False"), loaded
             return f"({code} is {'not ' if node.negated else ''}None)", loaded
         if isinstance(node, Not):
             code, loaded = self.truth(node.operand, depth + 1, loaded)
@@ -443,25 +605,28 @@ def _reused_names(tree: Expr, names: dict[str, int]) -> set[int]:
     return {index for index, count in counts.items() if count > 1}
 
 
+def _fast_with_fallback(name: str, params: str, fast: str, exact: str) -> str:
+    return (
+        f"def {name}({params}):\n"
+        "    try:\n"
+        f"        return {fast}\n"
+        "    except _Exception:\n"
+        "        pass\n"
+        f"    return {exact}\n"
+    )
+
+
 def _generate(part: str, tree: Expr) -> str:
     """The Python source of one part (``row``, ``exact`` or ``batch``) for ``tree``'s shape."""
     _, names_tuple, _, const_index = _analyse(tree)
     names = {name: index for index, name in enumerate(names_tuple)}
     if part == "row":
-        gen = _Codegen(names, const_index, exact=False, columns=False, prefix="fr")
+        gen = _Codegen(names, const_index, exact=False, read="mapping", prefix="fr")
         gen.reuse = _reused_names(tree, names)
         code = gen.value(tree, 0, frozenset())[0]
-        main = (
-            "def _evaluate(m):\n"
-            "    try:\n"
-            f"        return {code}\n"
-            "    except _Exception:\n"
-            "        pass\n"
-            "    return _exact(m)\n"
-        )
-        return "\n".join([main, *gen.helpers])
+        return "\n".join([_fast_with_fallback("_evaluate", "m", code, "_exact(m)"), *gen.helpers])
     if part == "exact":
-        gen = _Codegen(names, const_index, exact=True, columns=False, prefix="er")
+        gen = _Codegen(names, const_index, exact=True, read="mapping", prefix="er")
         code = gen.value(tree, 0, frozenset())[0]
         return "\n".join([f"def _exact(m):\n    return {code}\n", *gen.helpers])
     if part == "batch":
@@ -469,21 +634,21 @@ def _generate(part: str, tree: Expr) -> str:
             return "# No variables: every row of a batch has the single value of _evaluate.\n"
         params = ", ".join(f"c{i}" for i in range(len(names)))
         targets = ", ".join(f"x{i}" for i in range(len(names)))
-        if len(names) == 1:
-            fast_iter, exact_iter = "_map(_float, c0)", "c0"
-        else:
-            fast_iter = f"_zip({', '.join(f'_map(_float, c{i})' for i in range(len(names)))})"
-            exact_iter = f"_zip({params})"
-        fast = _Codegen(names, const_index, exact=False, columns=True, prefix="fc")
+        floats = ", ".join(f"_map(_float, c{i})" for i in range(len(names)))
+        rows = floats if len(names) == 1 else f"_zip({floats})"
+        columns = _Codegen(names, const_index, exact=False, read="floats", prefix="fc")
+        columns_code = columns.value(tree, 0, frozenset())[0]
+        fast = _Codegen(names, const_index, exact=False, read="cells", prefix="rc")
+        fast.reuse = _reused_names(tree, names)
         fast_code = fast.value(tree, 0, frozenset())[0]
-        exact = _Codegen(names, const_index, exact=True, columns=True, prefix="ec")
+        exact = _Codegen(names, const_index, exact=True, read="cells", prefix="ec")
         exact_code = exact.value(tree, 0, frozenset())[0]
         return "\n".join(
             [
                 f"def _batch_fast({params}):\n"
-                f"    return [{fast_code} for {targets} in {fast_iter}]\n",
-                f"def _batch_exact({params}):\n"
-                f"    return [{exact_code} for {targets} in {exact_iter}]\n",
+                f"    return [{columns_code} for {targets} in {rows}]\n",
+                _fast_with_fallback("_batch_row", targets, fast_code, exact_code),
+                *columns.helpers,
                 *fast.helpers,
                 *exact.helpers,
             ]
@@ -514,40 +679,59 @@ class CompiledCode:
         namespace.update({f"_k{i}": name for i, name in enumerate(names)})
         namespace.update({f"_c{i}": value for i, value in enumerate(consts)})
         namespace["_exact"] = self._install_exact
+        namespace["_warm"] = self._warm
         self._namespace = namespace
-        self._batch: Optional[tuple[Callable[..., list[Value]], Callable[..., list[Value]]]] = None
-        if self._install("row"):
-            fast: RowFunction = namespace["_evaluate"]
-        else:
-            fast = self._interpret
-        #: ``evaluate(mapping) -> float | None``: the fast path, falling back to the exact one.
-        self.evaluate: RowFunction = fast
+        self._batch: Optional[BatchFunctions] = None
+        #: ``evaluate(mapping) -> float | None``: the fast path, falling back to the exact
+        #: one (until the shape is hot: the interpreter, through the same function object).
+        self._function = types.FunctionType(_STUB_CODE, namespace)
+        self.evaluate: RowFunction = self._function
+        if "row" in self._shape.parts:
+            self.warm_up()
 
     # -- installing parts
 
-    def _install(self, part: str) -> bool:
-        """Exec ``part``'s code into this tree's namespace; False if it cannot be compiled."""
+    def _install(self, part: str) -> Optional[dict[str, types.CodeType]]:
+        """The bound code of each function of ``part``; None if it cannot be compiled."""
+        compiled = self._shape.part(part)
+        if compiled is None:
+            return None
+        values: dict[str, object] = {}
+        for placeholder, (kind, index) in compiled.slots.items():
+            values[placeholder] = self.names[index] if kind == "k" else self._consts[index]
+        functions = {}
+        for const in compiled.code.co_consts:
+            if isinstance(const, types.CodeType):
+                functions[const.co_name] = _bind(const, values)
+        namespace = self._namespace
+        for name, code in functions.items():
+            if name != "_evaluate":
+                namespace[name] = types.FunctionType(code, namespace)
+        return functions
+
+    def warm_up(self) -> None:
+        """Generate and compile the fast path now instead of after :data:`HOT_CALLS` calls."""
+        functions = self._install("row")
+        if functions is None:
+            self._namespace["_warm"] = self._interpret
+        else:
+            self._function.__code__ = functions["_evaluate"]
+
+    def _warm(self, variables: Mapping[str, object]) -> Value:
+        """The stub's work while the shape is new: interpret, and compile once hot."""
         shape = self._shape
-        if part not in shape.codes:
-            try:
-                source = shape.sources.get(part)
-                if source is None:
-                    source = shape.sources[part] = _generate(part, shape.tree)
-                shape.codes[part] = _compile_source(source, part)
-            except Exception:  # a generated-code failure must never reach the user
-                shape.codes[part] = None
-        code = shape.codes[part]
-        if code is None:
-            return False
-        exec(code, self._namespace)
-        return True
+        shape.calls += 1
+        if shape.calls >= HOT_CALLS or "row" in shape.parts:
+            self.warm_up()
+            return self.evaluate(variables)
+        return interpreter.evaluate(self.tree, variables)
 
     def _interpret(self, variables: Mapping[str, object]) -> Value:
         return interpreter.evaluate(self.tree, variables)
 
     def _install_exact(self, variables: Mapping[str, object]) -> Value:
         """The first fallback: compile the exact path, then use it from then on."""
-        if not self._install("exact"):
+        if self._install("exact") is None:
             self._namespace["_exact"] = self._interpret
         exact: RowFunction = self._namespace["_exact"]
         return exact(variables)
@@ -559,15 +743,13 @@ class CompiledCode:
 
     @property
     def python_source(self) -> str:
-        """All the generated source, with the bindings of ``_k*`` and ``_c*`` it runs with."""
+        """All the generated source, with the values of ``_k*`` and ``_c*`` it runs with.
+
+        (Compiled, each ``_k<i>``/``_c<i>`` is a constant of the code object.)
+        """
         bindings = [f"# _k{i} = {name!r}" for i, name in enumerate(self.names)]
         bindings += [f"# _c{i} = {value!r}" for i, value in enumerate(self._consts)]
-        shape = self._shape
-        parts = []
-        for part in ("row", "exact", "batch"):
-            if part not in shape.sources:
-                shape.sources[part] = _generate(part, shape.tree)
-            parts.append(shape.sources[part])
+        parts = [self._shape.source(part) for part in ("row", "exact", "batch")]
         return "\n".join(["\n".join(bindings), *parts]) if bindings else "\n".join(parts)
 
     # -- batches
@@ -602,31 +784,32 @@ class CompiledCode:
             else:
                 cells.append(itertools.repeat(_MISSING, rows))
                 complete = False
-        fast, exact = self._batch_functions()
+        fast, row = self._batch_functions()
         if complete:
             try:
                 return fast(*cells)
-            except Exception:  # any failure: redo the exact way
+            except Exception:  # any failure: redo row by row, each falling back alone
                 pass
-        return exact(*cells)
+        return list(map(row, *cells))
 
-    def _batch_functions(
-        self,
-    ) -> tuple[Callable[..., list[Value]], Callable[..., list[Value]]]:
-        if self._batch is None:
-            if self._install("batch"):
-                self._batch = (self._namespace["_batch_fast"], self._namespace["_batch_exact"])
+    def _batch_functions(self) -> BatchFunctions:
+        batch = self._batch
+        if batch is None:
+            functions = self._install("batch")
+            if functions is None:
+                batch = (self._interpret_columns, self._interpret_row)
             else:
-                self._batch = (self._interpret_columns, self._interpret_columns)
-        return self._batch
+                namespace = self._namespace
+                batch = (namespace["_batch_fast"], namespace["_batch_row"])
+            self._batch = batch
+        return batch
+
+    def _interpret_row(self, *row: object) -> Value:
+        variables = {name: v for name, v in zip(self.names, row) if v is not _MISSING}
+        return interpreter.evaluate(self.tree, variables)
 
     def _interpret_columns(self, *cells: Sequence[object]) -> list[Value]:
-        return [
-            interpreter.evaluate(
-                self.tree, {name: v for name, v in zip(self.names, row) if v is not _MISSING}
-            )
-            for row in zip(*cells)
-        ]
+        return list(map(self._interpret_row, *cells))
 
 
 def compile_tree(node: Expr) -> CompiledCode:

@@ -6,9 +6,13 @@ import builtins
 import io
 import keyword
 import math
+import threading
 import tokenize
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -34,7 +38,7 @@ from nflex_metrics.nodes import (
     Unary,
     When,
 )
-from nflex_metrics.strategies import trees, variables_for
+from nflex_metrics.strategies import trees, values, variables_for
 
 
 def outcome(function: Any, *args: Any) -> tuple[object, ...]:
@@ -54,18 +58,122 @@ def _normal(value: object) -> object:
     return (type(value), value)
 
 
+# ------------------------------------------------ exotic (numpy-free) variable values
+
+
+class PlainFloat(float):
+    """A float subclass that changes nothing."""
+
+
+class LyingInt(int):
+    """An int whose float() is not its value: arithmetic on it bare would differ."""
+
+    def __float__(self) -> float:
+        return 0.5
+
+
+class LyingFloat(float):
+    """A float subclass whose float() and arithmetic disagree with its value."""
+
+    def __float__(self) -> float:
+        return -2.0
+
+    def __mul__(self, other: object) -> float:
+        return 99.0
+
+    __rmul__ = __mul__
+
+
+class OnlyFloat:
+    """Not a number, but float() of it works."""
+
+    def __float__(self) -> float:
+        return 2.5
+
+    def __repr__(self) -> str:
+        return "OnlyFloat()"
+
+
+class ReturnsFloats:
+    """float() fails, but arithmetic with a float gives a plain float."""
+
+    def __add__(self, other: object) -> float:
+        return 1.0
+
+    __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = __add__
+
+    def __repr__(self) -> str:
+        return "ReturnsFloats()"
+
+
+EXOTIC = [
+    2**53 + 1,
+    -(2**63),
+    10**400,
+    Fraction(1, 3),
+    Fraction(10**400, 3),
+    Decimal("1.1"),
+    Decimal("NaN"),
+    Decimal("1e400"),
+    True,
+    PlainFloat(1.5),
+    PlainFloat("nan"),
+    LyingInt(3),
+    LyingFloat(3.0),
+    OnlyFloat(),
+    ReturnsFloats(),
+]
+
+
+def exotic_values() -> st.SearchStrategy[object]:
+    """``values(invalid=True)`` plus big ints, Fractions, Decimals, bools and odd classes."""
+    return st.one_of(values(invalid=True), st.sampled_from(EXOTIC))
+
+
+def exotic_variables_for(
+    names: Any, *, allow_missing: bool = False
+) -> st.SearchStrategy[dict[str, object]]:
+    wanted = {name: exotic_values() for name in names}
+    if allow_missing:
+        return st.fixed_dictionaries({}, optional=wanted)
+    return st.fixed_dictionaries(wanted)
+
+
+@contextmanager
+def hot_calls(count: int) -> Iterator[None]:
+    saved = compiler.HOT_CALLS
+    compiler.HOT_CALLS = count
+    try:
+        yield
+    finally:
+        compiler.HOT_CALLS = saved
+
+
+def warm(tree: Expr) -> compiler.CompiledCode:
+    """Compiled code whose ``evaluate`` runs the generated fast path from the first call."""
+    code = compile_tree(tree)
+    code.warm_up()
+    return code
+
+
 @st.composite
 def tree_and_variables(draw: st.DrawFn, dialect: str = "full") -> tuple[Expr, dict[str, object]]:
     tree = draw(trees(dialect))
-    variables = draw(variables_for(tree, allow_missing=draw(st.booleans()), invalid=True))
+    names = sorted({n.name for n in _walk_names(tree)})
+    if draw(st.booleans()):
+        variables = draw(exotic_variables_for(names, allow_missing=draw(st.booleans())))
+    else:
+        variables = draw(variables_for(tree, allow_missing=draw(st.booleans()), invalid=True))
     return tree, variables
 
 
 @given(tree_and_variables())
 def test_compiled_evaluate_equals_interpreter(case: tuple[Expr, dict[str, object]]) -> None:
     tree, variables = case
-    code = compile_tree(tree)
     expected = outcome(interpreter.evaluate, tree, variables)
+    fresh = compile_tree(tree)  # a new shape: interpreted until hot, or already generated
+    assert outcome(fresh.evaluate, variables) == expected
+    code = warm(tree)
     assert outcome(code.evaluate, variables) == expected
     assert outcome(code.exact, variables) == expected
 
@@ -75,8 +183,36 @@ def test_compiled_equals_interpreter_in_every_dialect(
     case: tuple[Expr, dict[str, object]],
 ) -> None:
     tree, variables = case
-    assert outcome(compile_tree(tree).evaluate, variables) == outcome(
-        interpreter.evaluate, tree, variables
+    assert outcome(warm(tree).evaluate, variables) == outcome(interpreter.evaluate, tree, variables)
+
+
+@pytest.mark.parametrize("raw", EXOTIC, ids=repr)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x * 2",
+        "x + y",
+        "x - 1",
+        "x / 4",
+        "-x",
+        "x",
+        "x ^ 2",
+        "1 if x > 9007199254740992 else 0",
+        "1 if x = 3 else y",
+        "CASE WHEN x > 1 THEN x ELSE y * x END",
+        "CASE WHEN x IS NULL THEN 1 WHEN NOT x < 2 THEN 2 END",
+    ],
+)
+def test_exotic_values_give_the_interpreters_result_on_every_path(raw: object, text: str) -> None:
+    from nflex_metrics.syntax import parse
+
+    tree = parse(text)
+    variables = {"x": raw, "y": 2.0}
+    expected = outcome(interpreter.evaluate, tree, variables)
+    code = warm(tree)
+    assert outcome(code.evaluate, variables) == expected
+    assert outcome(code.evaluate_columns, {"x": [raw], "y": [2.0]}) == (
+        expected if expected[0] == "error" else ("list", (expected[1],))
     )
 
 
@@ -89,7 +225,10 @@ def tree_and_columns(draw: st.DrawFn) -> tuple[Expr, list[dict[str, object]]]:
     if names and drop:
         absent = draw(st.sets(st.sampled_from(names)))
     invalid = draw(st.booleans())
-    rows = draw(st.lists(variables_for(names, invalid=invalid), max_size=6))
+    if draw(st.booleans()):
+        rows = draw(st.lists(exotic_variables_for(names), max_size=6))
+    else:
+        rows = draw(st.lists(variables_for(names, invalid=invalid), max_size=6))
     return tree, [{k: v for k, v in row.items() if k not in absent} for row in rows]
 
 
@@ -191,13 +330,16 @@ def _deep_trees(depth: int) -> dict[str, Expr]:
 @pytest.mark.parametrize("name", list(_deep_trees(3)))
 def test_trees_at_the_depth_ceiling_compile_without_falling_back(name: str) -> None:
     tree = _deep_trees(MAX_DEPTH_CEILING)[name]
-    code = compile_tree(tree)
+    code = warm(tree)
     for variables in ({"x": 1.0}, {"x": None}, {"x": 0}):
         assert outcome(code.evaluate, variables) == outcome(interpreter.evaluate, tree, variables)
     assert outcome(code.evaluate_columns, {"x": [1.0, None, 0]}) == outcome(
         lambda: [interpreter.evaluate(tree, {"x": v}) for v in (1.0, None, 0)]
     )
-    assert all(c is not None for c in code._shape.codes.values())
+    assert code.exact({"x": None}) == interpreter.evaluate(tree, {"x": None})
+    parts = code._shape.parts
+    assert set(parts) == {"row", "exact", "batch"}
+    assert all(part is not None and part.slots for part in parts.values())
 
 
 def test_tree_deeper_than_the_ceiling_is_too_complex_not_a_crash() -> None:
@@ -215,8 +357,9 @@ def test_compile_failure_falls_back_to_the_interpreter(monkeypatch: pytest.Monke
     compiler.clear_code_cache()
     monkeypatch.setattr(compiler, "_compile_source", broken)
     tree = Binary("/", Name("a"), Name("b"))
-    code = compile_tree(tree)
+    code = warm(tree)
     assert code.evaluate({"a": 1, "b": 0}) == 0.0
+    assert code.evaluate({"a": 1, "b": 2}) == 0.5
     assert code.evaluate_columns({"a": [1, 4], "b": [2, 2]}) == [0.5, 2.0]
     monkeypatch.undo()
     compiler.clear_code_cache()
@@ -280,14 +423,15 @@ def test_generated_code_compiles_without_warnings(tree: Expr) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         code = compile_tree(tree)
-        code.evaluate_columns({"__rows__": []})
+        assert all(code._shape.part(part) is not None for part in ("row", "exact", "batch"))
         builtins.compile(code.python_source, "<test>", "exec")
 
 
 def test_trees_of_one_shape_share_generated_code() -> None:
-    first = compile_tree(Binary("*", Name("value"), Number(100.0)))
+    first = warm(Binary("*", Name("value"), Number(100.0)))
     second = compile_tree(Binary("*", Name("load"), Number(8.0)))
     assert first._shape is second._shape
+    assert second.evaluate.__code__ is not compiler._STUB_CODE  # generated at once
     assert (first.evaluate({"value": 2}), second.evaluate({"load": 2})) == (200.0, 16.0)
 
 
@@ -307,5 +451,107 @@ def test_repeated_variable_is_read_once_per_path_on_the_fast_path() -> None:
         Name("s"),
     )
     row: Mapping[str, object] = CountingDict(s=3.0)
-    assert compile_tree(tree).evaluate(row) == 3.0
+    assert warm(tree).evaluate(row) == 3.0
     assert CountingDict.reads == 1
+
+
+# ----------------------------------------------------------- what is built when
+
+
+def _fresh_shape_tree() -> Expr:
+    compiler.clear_code_cache()
+    return Binary("/", Binary("*", Name("used"), Number(100.0)), Name("total"))
+
+
+def test_new_shape_is_interpreted_until_hot_then_the_same_function_runs_generated_code() -> None:
+    tree = _fresh_shape_tree()
+    code = compile_tree(tree)
+    evaluate = code.evaluate
+    row = {"used": 1, "total": 4}
+    for _ in range(compiler.HOT_CALLS - 1):
+        assert evaluate(row) == 25.0
+    assert code._shape.parts == {}  # nothing generated or compiled yet
+    assert evaluate(row) == 25.0
+    assert code.evaluate is evaluate
+    assert evaluate.__code__ is not compiler._STUB_CODE
+    assert set(code._shape.parts) == {"row"}
+    # Names and numbers are constants of the generated code, not global lookups.
+    assert {"used", "total", 100.0} <= set(evaluate.__code__.co_consts)
+    assert not {"_k0", "_k1", "_c0"} & set(evaluate.__code__.co_names)
+
+
+def test_exact_path_is_compiled_only_on_the_first_fallback() -> None:
+    tree = _fresh_shape_tree()
+    code = warm(tree)
+    assert code.evaluate({"used": 1, "total": 4}) == 25.0
+    assert "exact" not in code._shape.parts
+    for row in ({"used": None, "total": 4}, {"used": 1, "total": 0}, {"used": "x", "total": 1}):
+        assert outcome(code.evaluate, row) == outcome(interpreter.evaluate, tree, row)
+        assert "exact" in code._shape.parts
+
+
+def test_batch_is_compiled_only_on_the_first_evaluate_columns() -> None:
+    tree = _fresh_shape_tree()
+    code = warm(tree)
+    code.evaluate({"used": None, "total": 4})
+    assert "batch" not in code._shape.parts
+    columns: dict[str, list[object]] = {"used": [1, None, 3, "4"], "total": [4, 4, 0, 8]}
+    expected = [interpreter.evaluate(tree, dict(zip(columns, r))) for r in zip(*columns.values())]
+    assert code.evaluate_columns(columns) == expected == [25.0, None, 0.0, 50.0]
+    assert "batch" in code._shape.parts
+
+
+def test_batch_before_the_row_function_does_not_compile_the_row_function() -> None:
+    tree = _fresh_shape_tree()
+    code = compile_tree(tree)
+    assert code.evaluate_columns({"used": [2.0], "total": [8.0]}) == [25.0]
+    assert set(code._shape.parts) == {"batch"}
+
+
+def test_constants_added_together_stay_separate_constants() -> None:
+    # Two placeholder strings added together would be folded into one by compile().
+    compiler.clear_code_cache()
+    code = warm(Binary("*", Name("x"), Binary("+", Number(1.0), Number(2.0))))
+    part = code._shape.parts["row"]
+    assert part is not None and part.slots
+    assert code.evaluate({"x": 2}) == 6.0
+    other = warm(Binary("*", Name("y"), Binary("+", Number(4.0), Number(5.0))))
+    assert other.evaluate({"y": 1}) == 9.0
+
+
+def test_placeholders_lost_in_compilation_fall_back_to_global_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compiler.clear_code_cache()
+    monkeypatch.setattr(compiler, "_placeholders_intact", lambda code, slots: False)
+    tree = Binary("*", Name("x"), Binary("-", Number(1.0), Number(2.0)))
+    code = warm(tree)
+    part = code._shape.parts["row"]
+    assert part is not None and part.slots == {}
+    assert code.evaluate({"x": 2}) == -2.0
+    assert code.evaluate_columns({"x": [1, None]}) == [-1.0, None]
+    monkeypatch.undo()
+    compiler.clear_code_cache()
+
+
+def test_threads_crossing_the_hot_threshold_all_get_the_interpreters_results() -> None:
+    tree = _fresh_shape_tree()
+    codes = [compile_tree(tree) for _ in range(4)]
+    errors: list[object] = []
+    barrier = threading.Barrier(len(codes))
+
+    def work(code: compiler.CompiledCode, offset: int) -> None:
+        barrier.wait()
+        for i in range(3 * compiler.HOT_CALLS):
+            row = {"used": i + offset, "total": (i % 3) or None}
+            if outcome(code.evaluate, row) != outcome(interpreter.evaluate, tree, row):
+                errors.append((offset, i))
+
+    with hot_calls(8):
+        threads = [threading.Thread(target=work, args=(c, n)) for n, c in enumerate(codes)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    assert all(c.evaluate.__code__ is not compiler._STUB_CODE for c in codes)
