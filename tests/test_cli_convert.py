@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_cli import run_cli
 
 from nflex_metrics import cli
 from nflex_metrics.cli import (
@@ -49,20 +50,6 @@ bytes_in:
   unit: B
   counter: true
 """
-
-
-def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """``python -m nflex_metrics ARGS`` with this checkout importable."""
-    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    return subprocess.run(
-        [sys.executable, "-m", "nflex_metrics", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={**os.environ, "PYTHONPATH": path},
-        timeout=120,
-    )
 
 
 def jsonl(*samples: Any) -> str:
