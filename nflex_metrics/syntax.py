@@ -128,22 +128,23 @@ _RELATIONS = {
 
 
 class _Builder:
-    """One callback per ``-> alias`` of the grammar. Each gets the children of the
-    reduced rule (tokens and ``(node, depth, size)`` triples) and returns a triple."""
+    """One callback per ``-> alias`` of the grammar. A one-symbol rule's callback gets
+    that symbol (a token); a longer rule's gets the list of its children (tokens and
+    ``(node, depth, size)`` triples). Each returns a triple. Spans are made inline:
+    these run once per node, so a helper call each would be a noticeable share."""
 
     @staticmethod
-    def number(children: list[_Token]) -> _Built:
-        token = children[0]
-        return _number(float(token[1]), _span(token)), 1, 1
+    def number(token: _Token) -> _Built:
+        span = _span_of(token[2], token[3], token[4], token[5])
+        return _number(float(token[1]), span), 1, 1
 
     @staticmethod
-    def name(children: list[_Token]) -> _Built:
-        token = children[0]
-        return _name(token[1], _span(token)), 1, 1
+    def name(token: _Token) -> _Built:
+        return _name(token[1], _span_of(token[2], token[3], token[4], token[5])), 1, 1
 
     @staticmethod
-    def null(children: list[_Token]) -> _Built:
-        return _null(_span(children[0])), 1, 1
+    def null(token: _Token) -> _Built:
+        return _null(_span_of(token[2], token[3], token[4], token[5])), 1, 1
 
     @staticmethod
     def parenthesised(children: list[Any]) -> _Built:
@@ -163,7 +164,9 @@ class _Builder:
     @staticmethod
     def binary(children: list[Any]) -> _Built:
         (left, ldepth, lsize), op, (right, rdepth, rsize) = children
-        node = _binary(op[1], left, right, _from(left.span, right.span.end))
+        first = left.span
+        span = _span_of(first.line, first.column, first.start, right.span.end)
+        node = _binary(op[1], left, right, span)
         return node, (ldepth if ldepth > rdepth else rdepth) + 1, lsize + rsize + 1
 
     @staticmethod
@@ -190,18 +193,22 @@ class _Builder:
             orelse, else_depth, else_size = rest[1]
             depth, size = max(depth, else_depth), size + else_size
         span = _span_of(case[2], case[3], case[4], rest[-1][5])
-        return _case(tuple(arm[0] for arm in arms), orelse, span), depth + 1, size
+        return _case(tuple([arm[0] for arm in arms]), orelse, span), depth + 1, size
 
     @staticmethod
     def comparison(children: list[Any]) -> _Built:
         (left, ldepth, lsize), op, (right, rdepth, rsize) = children
-        node = _compare(_RELATIONS[op[1]], left, right, _from(left.span, right.span.end))
+        first = left.span
+        span = _span_of(first.line, first.column, first.start, right.span.end)
+        node = _compare(_RELATIONS[op[1]], left, right, span)
         return node, (ldepth if ldepth > rdepth else rdepth) + 1, lsize + rsize + 1
 
     @staticmethod
     def bool_op(children: list[Any]) -> _Built:
         (left, ldepth, lsize), op, (right, rdepth, rsize) = children
-        node = _bool_op(op[1].lower(), left, right, _from(left.span, right.span.end))
+        first = left.span
+        span = _span_of(first.line, first.column, first.start, right.span.end)
+        node = _bool_op(op[1].lower(), left, right, span)
         return node, (ldepth if ldepth > rdepth else rdepth) + 1, lsize + rsize + 1
 
     @staticmethod
@@ -219,10 +226,16 @@ class _Builder:
     is_not_null = is_null
 
 
+#: The callbacks of one-symbol rules: each makes a leaf from a token.
+_LEAVES = frozenset({"number", "name", "null"})
+
+
+def _repeat_first(child: Any) -> list[Any]:
+    # The helper rule of `x+` is `helper: x | helper x`; its items go into one list.
+    return [child]
+
+
 def _repeat(children: list[Any]) -> Any:
-    # The helper rule of `x+`: `helper: x | helper x`, collected into one list.
-    if len(children) == 1:
-        return [children[0]]
     children[0].append(children[1])
     return children[0]
 
@@ -248,8 +261,9 @@ class _Tables(NamedTuple):
     rules: list[_Rule]
     start: dict[str, int]
     end: dict[str, int]
-    token: re.Pattern[str]  # blanks, then one alternation of the grammar's terminals
-    blanks: re.Pattern[str]  # what the grammar ignores between tokens
+    # Blanks, then one alternation of the grammar's terminals, `_END` (the end of the
+    # text) and `_OTHER` (an unknown character): each match starts where the last ended.
+    token: re.Pattern[str]
     keywords: frozenset[str]  # every keyword, in lower case
     # state -> keyword spelling -> terminal: what a NAME-shaped keyword is in that state,
     # looked up by its exact spelling (case-sensitive terminals) and then in lower case.
@@ -265,7 +279,12 @@ class _Tables(NamedTuple):
 # not overwrite each other's file, and a hit never imports Lark.
 
 #: Bump when the layout of the cached tables changes.
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
+
+# The token pattern's last two alternatives: the end of the text (after any blanks) and,
+# failing every terminal, the unknown character that starts there.
+_LEX_END = r"(?P<_END>\Z)"
+_LEX_OTHER = r"(?P<_OTHER>(?s:.))"
 
 
 def _grammar_file() -> str:
@@ -471,8 +490,10 @@ def _plain_tables(lark: Lark, key: tuple[object, ...]) -> dict[str, Any]:
         "rules": rules,
         "start": {_plain(k): v for k, v in table.start_states.items()},
         "end": end,
-        "token": f"(?:{'|'.join(ignored)})*(?:{'|'.join(alternatives)})",
-        "blanks": f"(?:{'|'.join(ignored)})*",
+        # Ending in a match for the end of the text and one for any other character,
+        # it matches wherever the last match ended: blanks can never be backtracked
+        # into (`(?:[ \t]+)*` failing at trailing blanks took exponential time).
+        "token": f"(?:{'|'.join(ignored)})*(?:{'|'.join(alternatives)}|{_LEX_END}|{_LEX_OTHER})",
         "keywords": sorted(keywords),
         "exact_kinds": exact_kinds,
         "folded_kinds": folded_kinds,
@@ -484,7 +505,7 @@ def _from_plain(plain: dict[str, Any]) -> _Tables:
     rules = []
     for size, origin, alias in plain["rules"]:
         if alias == "+":
-            rules.append(_Rule(size, origin, _repeat, False))
+            rules.append(_Rule(size, origin, _repeat_first if size == 1 else _repeat, False))
         elif alias:
             rules.append(_Rule(size, origin, getattr(_Builder, alias), alias != "parenthesised"))
         else:
@@ -497,7 +518,6 @@ def _from_plain(plain: dict[str, Any]) -> _Tables:
         plain["start"],
         plain["end"],
         re.compile(plain["token"]),
-        re.compile(plain["blanks"]),
         frozenset(plain["keywords"]),
         plain["exact_kinds"],
         plain["folded_kinds"],
@@ -518,6 +538,8 @@ def _rule(rule: Any) -> tuple[int, str, str]:
     if rule.alias:
         if not hasattr(_Builder, rule.alias):
             raise AssertionError(f"grammar alias {rule.alias!r} has no _Builder method")
+        if size == 1 and rule.alias not in _LEAVES:  # the parse loop relies on this
+            raise AssertionError(f"one-symbol rule {rule} must build a leaf, not {rule.alias!r}")
         return size, origin, str(rule.alias)
     if "_plus_" in origin:
         return size, origin, "+"
@@ -863,49 +885,56 @@ def parse(text: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMITS)
     _check_parentheses(text, limits)
     tables = _tables()
     actions, folds, rules = tables.actions, tables.folds, tables.rules
-    match, keywords = tables.token.match, tables.keywords
+    keywords = tables.keywords
     exact_kinds, folded_kinds = tables.exact_kinds, tables.folded_kinds
     multiline = "\n" in text
     end_state = tables.end[dialect]
     max_depth, max_nodes = limits.max_depth, limits.max_nodes
-    stack: list[int] = [tables.start[dialect]]
+    state = tables.start[dialect]  # always the top of the state stack
+    stack: list[int] = [state]
     values: list[Any] = []
     pos, line, line_start = 0, 1, 0
     before: Optional[_Token] = None  # the two tokens shifted last, for error messages
     last: Optional[_Token] = None
-    while True:
+    for found in tables.token.finditer(text):
         # ---- the next token (with the blanks before it)
-        found = match(text, pos)
-        if found is not None:
-            kind = found.lastgroup or ""
-            start, end = found.span(kind)
-            if multiline and "\n" in text[pos:start]:
-                line += text.count("\n", pos, start)
-                line_start = text.rfind("\n", pos, start) + 1
-            word = text[start:end]
-            pos = end
-            if kind == "NAME":
-                folded = word.lower()
-                if folded in keywords:  # a keyword where this state can take it
-                    state = stack[-1]
-                    kind = exact_kinds[state].get(word) or folded_kinds[state][folded]
-            token: _Token = (kind, word, line, start - line_start + 1, start, end)
-        else:
-            token = _end_token(tables, text, pos, stack, values, (before, last), dialect)
-            kind = "$END"
+        kind: str = found.lastgroup  # type: ignore[assignment]
+        start, end = found.span(kind)
+        if multiline and "\n" in text[pos:start]:
+            line += text.count("\n", pos, start)
+            line_start = text.rfind("\n", pos, start) + 1
+        word = text[start:end]
+        pos = end
+        if kind == "NAME":
+            folded = word.lower()
+            if folded in keywords:  # a keyword where this state can take it
+                kind = exact_kinds[state].get(word) or folded_kinds[state][folded]
+        token: _Token = (kind, word, line, start - line_start + 1, start, end)
         # ---- shift it, after every reduction it calls for
         while True:
-            action = actions[stack[-1]].get(kind)
+            action = actions[state].get(kind)
             if action is None:
-                raise _syntax_error(tables, stack, values, token, (before, last), text, dialect)
+                if kind == "_END":  # the end of the text: its terminal is "$END"
+                    kind = "$END"
+                    token = ("$END", "", *_position(text, start), start, start)
+                    continue
+                recent = (before, last)
+                if kind == "_OTHER":
+                    raise _syntax_error(tables, stack, values, start, recent, text, dialect)
+                raise _syntax_error(tables, stack, values, token, recent, text, dialect)
             if action >= 0:
                 stack.append(action)
+                state = action
                 values.append(token)
                 before, last = last, token
                 break
             size, origin, build, makes_node = rules[~action]
             if build is None:  # a one-child rule: the value stays, only the state moves
                 del stack[-1]
+            elif size == 1:  # a leaf (or the first item of `x+`): no children to take
+                # Nothing to check: a leaf's depth and size are 1, and every Limits is >= 1.
+                del stack[-1]
+                values[-1] = build(values[-1])
             else:
                 children = values[-size:]
                 del values[-size:]
@@ -920,25 +949,7 @@ def parse(text: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMITS)
                 node: nodes.Expr = values[-1][0]
                 return node
             stack.append(state)
-
-
-def _end_token(
-    tables: _Tables,
-    text: str,
-    pos: int,
-    stack: list[int],
-    values: list[Any],
-    recent: tuple[Optional[_Token], Optional[_Token]],
-    dialect: Dialect,
-) -> _Token:
-    """The end-of-text token after ``pos``, where no token matched: only blanks may
-    remain, anything else is an unknown character."""
-    skipped = tables.blanks.match(text, pos)
-    start = skipped.end() if skipped else pos
-    if start < len(text):
-        raise _syntax_error(tables, stack, values, start, recent, text, dialect)
-    line, column = _position(text, start)
-    return ("$END", "", line, column, start, start)
+    raise AssertionError("unreachable: the token pattern always matches the end of the text")
 
 
 def _too_complex(value: _Built, limits: Limits, text: str) -> ExpressionTooComplex:

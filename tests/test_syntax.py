@@ -59,6 +59,20 @@ def test_whitespace_including_newlines_may_separate_any_two_tokens() -> None:
 
 
 @pytest.mark.parametrize(
+    ("blanks", "dollar_at"), [(" " * 2_000, (1, 2_002)), (" \t\r\n" * 500, (501, 1))]
+)
+def test_long_runs_of_blanks_are_skipped_once(blanks: str, dollar_at: tuple[int, int]) -> None:
+    # Blanks at the end, where no token follows them, once sent the lexer's regular
+    # expression into backtracking exponential in their length (30 spaces took minutes).
+    assert parse("a" + blanks) == a
+    assert parse(blanks + "a" + blanks + "+" + blanks + "1" + blanks) == Binary("+", a, n(1))
+    err = syntax_error("a +" + blanks)
+    assert (err.line, err.column) == (1, 4) and "ends too early" in err.message
+    err = syntax_error("a" + blanks + "$" + blanks)
+    assert (err.line, err.column) == dollar_at and "unexpected character '$'" in err.message
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [("1", 1.0), ("1.", 1.0), ("1.00", 1.0), ("1e5", 1e5), ("1e-3", 1e-3), ("2.5E+2", 250.0)],
 )
