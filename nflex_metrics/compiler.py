@@ -336,42 +336,54 @@ _PREFIX: dict[type, str] = {Binary: "B", Compare: "C", BoolOp: "B"}
 def _analyse(tree: Expr) -> tuple[str, tuple[str, ...], tuple[float, ...], dict[int, int]]:
     """The shape key, variable names (first-use order), constants, and id(Number) -> index.
 
-    Iterative, and checks the depth against :data:`MAX_DEPTH_CEILING` so that no later
-    recursion can run out of stack.
+    One iterative pre-order walk. A name or number seen for the first time is the token
+    ``n``/``c`` (its index is the next one), a repeat is ``n<i>``/``c<i>``, so the key
+    still fixes every index. The depth is checked against :data:`MAX_DEPTH_CEILING` (so
+    that no later recursion can run out of stack) only when the tree has more nodes than
+    that, since no smaller tree can be deeper.
     """
     tokens: list[str] = []
     token = tokens.append
     names: dict[str, int] = {}
     consts: list[float] = []
     const_index: dict[int, int] = {}
-    stack: list[tuple[Node, int]] = [(tree, 1)]
+    stack: list[Any] = [tree]
     pop = stack.pop
     push = stack.append
     while stack:
-        node, depth = pop()
-        if depth > MAX_DEPTH_CEILING:
-            raise ExpressionTooComplex(
-                f"expression nesting deeper than {MAX_DEPTH_CEILING}", "", 1, 1
-            )
+        node = pop()
         kind = type(node)
-        depth += 1
-        # Exact node types first (what the parser makes), without isinstance chains.
-        if kind is Number:
+        # Exact node types (what the parser makes), most frequent first, without isinstance.
+        if kind is Name:
+            index = names.get(node.name)
+            if index is None:
+                names[node.name] = len(names)
+                token("n")
+            else:
+                token(f"n{index}")
+        elif kind is Number:
             index = const_index.get(id(node))
             if index is None:
-                index = const_index[id(node)] = len(consts)
-                consts.append(float(node.value))  # type: ignore[union-attr]
-            token(f"c{index}")
-        elif kind is Name:
-            token(f"n{names.setdefault(node.name, len(names))}")  # type: ignore[union-attr]
+                const_index[id(node)] = len(consts)
+                consts.append(float(node.value))
+                token("c")
+            else:
+                token(f"c{index}")
         elif kind is Binary or kind is Compare or kind is BoolOp:
-            token(_PREFIX[kind] + node.op)  # type: ignore[union-attr]
-            push((node.right, depth))  # type: ignore[union-attr]
-            push((node.left, depth))  # type: ignore[union-attr]
+            token(_PREFIX[kind] + node.op)
+            push(node.right)
+            push(node.left)
         elif kind is When:
             token("Wh")
-            push((node.result, depth))  # type: ignore[union-attr]
-            push((node.condition, depth))  # type: ignore[union-attr]
+            push(node.result)
+            push(node.condition)
+        elif kind is Case:
+            if node.orelse is None:
+                token(f"C{len(node.whens)}")
+            else:
+                token(f"C{len(node.whens)}e")
+                push(node.orelse)
+            stack.extend(reversed(node.whens))
         elif kind is Null:
             token("0")
         else:
@@ -388,18 +400,38 @@ def _analyse(tree: Expr) -> tuple[str, tuple[str, ...], tuple[float, ...], dict[
             elif isinstance(node, Number):
                 index = const_index.get(id(node))
                 if index is None:
-                    index = const_index[id(node)] = len(consts)
+                    const_index[id(node)] = len(consts)
                     consts.append(float(node.value))
-                token(f"c{index}")
+                    token("c")
+                else:
+                    token(f"c{index}")
             elif isinstance(node, Name):
-                token(f"n{names.setdefault(node.name, len(names))}")
+                index = names.get(node.name)
+                if index is None:
+                    names[node.name] = len(names)
+                    token("n")
+                else:
+                    token(f"n{index}")
             elif isinstance(node, Null):
                 token("0")
             else:
                 raise TypeError(f"not a syntax node: {node!r}")
-            for child in reversed(children(node)):
-                push((child, depth))
+            stack.extend(reversed(children(node)))
+    if len(tokens) > MAX_DEPTH_CEILING:
+        _check_depth(tree)
     return " ".join(tokens), tuple(names), tuple(consts), const_index
+
+
+def _check_depth(tree: Expr) -> None:
+    """Raise ExpressionTooComplex if ``tree`` nests deeper than :data:`MAX_DEPTH_CEILING`."""
+    stack: list[tuple[Node, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH_CEILING:
+            raise ExpressionTooComplex(
+                f"expression nesting deeper than {MAX_DEPTH_CEILING}", "", 1, 1
+            )
+        stack.extend((child, depth + 1) for child in children(node))
 
 
 _shapes: dict[str, _Shape] = {}
@@ -676,8 +708,6 @@ class CompiledCode:
         self._consts = consts
         self._shape = _shape_for(key, tree)
         namespace: dict[str, Any] = dict(_HELPERS)
-        namespace.update({f"_k{i}": name for i, name in enumerate(names)})
-        namespace.update({f"_c{i}": value for i, value in enumerate(consts)})
         namespace["_exact"] = self._install_exact
         namespace["_warm"] = self._warm
         self._namespace = namespace
@@ -696,6 +726,10 @@ class CompiledCode:
         compiled = self._shape.part(part)
         if compiled is None:
             return None
+        namespace = self._namespace
+        if not compiled.slots:  # the code reads ``_k*`` and ``_c*`` as globals
+            namespace.update({f"_k{i}": name for i, name in enumerate(self.names)})
+            namespace.update({f"_c{i}": value for i, value in enumerate(self._consts)})
         values: dict[str, object] = {}
         for placeholder, (kind, index) in compiled.slots.items():
             values[placeholder] = self.names[index] if kind == "k" else self._consts[index]
@@ -703,7 +737,6 @@ class CompiledCode:
         for const in compiled.code.co_consts:
             if isinstance(const, types.CodeType):
                 functions[const.co_name] = _bind(const, values)
-        namespace = self._namespace
         for name, code in functions.items():
             if name != "_evaluate":
                 namespace[name] = types.FunctionType(code, namespace)
