@@ -259,21 +259,41 @@ def _placeholders_intact(code: types.CodeType, slots: Mapping[str, object]) -> b
     return len(present) == len(slots)
 
 
-def _bind(code: types.CodeType, values: Mapping[str, object]) -> types.CodeType:
-    """A copy of ``code`` (and nested code) with placeholder constants replaced."""
-    consts: list[object] = []
-    changed = False
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            bound = _bind(const, values)
-            changed = changed or bound is not const
-            consts.append(bound)
-        elif type(const) is str and const in values:
-            consts.append(values[const])
-            changed = True
-        else:
-            consts.append(const)
-    return code.replace(co_consts=tuple(consts)) if changed else code
+@dataclass(frozen=True)
+class _Binding:
+    """Where a code object's placeholder constants are, worked out once per shape, so that
+    each tree's copy of the code is one ``code.replace`` with its names and numbers."""
+
+    code: types.CodeType
+    #: (position in ``co_consts``, True for a name ``_k`` or False for a number ``_c``, index)
+    slots: tuple[tuple[int, bool, int], ...]
+    #: (position in ``co_consts``, binding of the nested code object there)
+    nested: tuple[tuple[int, _Binding], ...]
+
+    @classmethod
+    def of(cls, code: types.CodeType, slots: Mapping[str, tuple[str, int]]) -> _Binding:
+        found: list[tuple[int, bool, int]] = []
+        nested: list[tuple[int, _Binding]] = []
+        for position, const in enumerate(code.co_consts):
+            if isinstance(const, types.CodeType):
+                binding = cls.of(const, slots)
+                if binding.slots or binding.nested:
+                    nested.append((position, binding))
+            elif type(const) is str and const in slots:
+                kind, index = slots[const]
+                found.append((position, kind == "k", index))
+        return cls(code, tuple(found), tuple(nested))
+
+    def bind(self, names: Sequence[str], numbers: Sequence[float]) -> types.CodeType:
+        """A copy of the code (and nested code) with the placeholders replaced."""
+        if not self.slots and not self.nested:
+            return self.code
+        consts = list(self.code.co_consts)
+        for position, is_name, index in self.slots:
+            consts[position] = names[index] if is_name else numbers[index]
+        for position, binding in self.nested:
+            consts[position] = binding.bind(names, numbers)
+        return self.code.replace(co_consts=tuple(consts))
 
 
 # ------------------------------------------------------------------- shapes
@@ -287,6 +307,15 @@ class _Part:
     #: placeholder -> ("k" or "c", index); empty when the part reads ``_k*``/``_c*``
     #: as globals (the placeholders did not survive compilation).
     slots: dict[str, tuple[str, int]]
+    #: (name, binding) of each function the part defines, in definition order.
+    functions: tuple[tuple[str, _Binding], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.functions = tuple(
+            (const.co_name, _Binding.of(const, self.slots))
+            for const in self.code.co_consts
+            if isinstance(const, types.CodeType)
+        )
 
 
 @dataclass
@@ -730,13 +759,8 @@ class CompiledCode:
         if not compiled.slots:  # the code reads ``_k*`` and ``_c*`` as globals
             namespace.update({f"_k{i}": name for i, name in enumerate(self.names)})
             namespace.update({f"_c{i}": value for i, value in enumerate(self._consts)})
-        values: dict[str, object] = {}
-        for placeholder, (kind, index) in compiled.slots.items():
-            values[placeholder] = self.names[index] if kind == "k" else self._consts[index]
-        functions = {}
-        for const in compiled.code.co_consts:
-            if isinstance(const, types.CodeType):
-                functions[const.co_name] = _bind(const, values)
+        names, numbers = self.names, self._consts
+        functions = {name: binding.bind(names, numbers) for name, binding in compiled.functions}
         for name, code in functions.items():
             if name != "_evaluate":
                 namespace[name] = types.FunctionType(code, namespace)
