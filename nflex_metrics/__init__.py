@@ -27,6 +27,11 @@ from .errors import (
 )
 from .limits import DEFAULT_LIMITS, Limits
 
+# Imported eagerly (it is small): the function shares its name with its module, and a
+# lazy attribute would be shadowed by the module once anything imported
+# ``nflex_metrics.unparse``.
+from .unparse import unparse
+
 if TYPE_CHECKING:
     from .dialects import (
         CaseExpressionParser,
@@ -43,7 +48,6 @@ if TYPE_CHECKING:
         parse_metric_mapping,
     )
     from .syntax import parse
-    from .unparse import unparse
 
 __version__ = "1.0.0.dev0"
 
@@ -61,7 +65,6 @@ _LAZY = {
     "metric_mapping_from_dict": "mapping",
     "parse_metric_mapping": "mapping",
     "parse": "syntax",
-    "unparse": "unparse",
 }
 
 __all__ = [
