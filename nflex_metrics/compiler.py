@@ -259,21 +259,41 @@ def _placeholders_intact(code: types.CodeType, slots: Mapping[str, object]) -> b
     return len(present) == len(slots)
 
 
-def _bind(code: types.CodeType, values: Mapping[str, object]) -> types.CodeType:
-    """A copy of ``code`` (and nested code) with placeholder constants replaced."""
-    consts: list[object] = []
-    changed = False
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            bound = _bind(const, values)
-            changed = changed or bound is not const
-            consts.append(bound)
-        elif type(const) is str and const in values:
-            consts.append(values[const])
-            changed = True
-        else:
-            consts.append(const)
-    return code.replace(co_consts=tuple(consts)) if changed else code
+@dataclass(frozen=True)
+class _Binding:
+    """Where a code object's placeholder constants are, worked out once per shape, so that
+    each tree's copy of the code is one ``code.replace`` with its names and numbers."""
+
+    code: types.CodeType
+    #: (position in ``co_consts``, True for a name ``_k`` or False for a number ``_c``, index)
+    slots: tuple[tuple[int, bool, int], ...]
+    #: (position in ``co_consts``, binding of the nested code object there)
+    nested: tuple[tuple[int, _Binding], ...]
+
+    @classmethod
+    def of(cls, code: types.CodeType, slots: Mapping[str, tuple[str, int]]) -> _Binding:
+        found: list[tuple[int, bool, int]] = []
+        nested: list[tuple[int, _Binding]] = []
+        for position, const in enumerate(code.co_consts):
+            if isinstance(const, types.CodeType):
+                binding = cls.of(const, slots)
+                if binding.slots or binding.nested:
+                    nested.append((position, binding))
+            elif type(const) is str and const in slots:
+                kind, index = slots[const]
+                found.append((position, kind == "k", index))
+        return cls(code, tuple(found), tuple(nested))
+
+    def bind(self, names: Sequence[str], numbers: Sequence[float]) -> types.CodeType:
+        """A copy of the code (and nested code) with the placeholders replaced."""
+        if not self.slots and not self.nested:
+            return self.code
+        consts = list(self.code.co_consts)
+        for position, is_name, index in self.slots:
+            consts[position] = names[index] if is_name else numbers[index]
+        for position, binding in self.nested:
+            consts[position] = binding.bind(names, numbers)
+        return self.code.replace(co_consts=tuple(consts))
 
 
 # ------------------------------------------------------------------- shapes
@@ -287,6 +307,15 @@ class _Part:
     #: placeholder -> ("k" or "c", index); empty when the part reads ``_k*``/``_c*``
     #: as globals (the placeholders did not survive compilation).
     slots: dict[str, tuple[str, int]]
+    #: (name, binding) of each function the part defines, in definition order.
+    functions: tuple[tuple[str, _Binding], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.functions = tuple(
+            (const.co_name, _Binding.of(const, self.slots))
+            for const in self.code.co_consts
+            if isinstance(const, types.CodeType)
+        )
 
 
 @dataclass
@@ -336,42 +365,54 @@ _PREFIX: dict[type, str] = {Binary: "B", Compare: "C", BoolOp: "B"}
 def _analyse(tree: Expr) -> tuple[str, tuple[str, ...], tuple[float, ...], dict[int, int]]:
     """The shape key, variable names (first-use order), constants, and id(Number) -> index.
 
-    Iterative, and checks the depth against :data:`MAX_DEPTH_CEILING` so that no later
-    recursion can run out of stack.
+    One iterative pre-order walk. A name or number seen for the first time is the token
+    ``n``/``c`` (its index is the next one), a repeat is ``n<i>``/``c<i>``, so the key
+    still fixes every index. The depth is checked against :data:`MAX_DEPTH_CEILING` (so
+    that no later recursion can run out of stack) only when the tree has more nodes than
+    that, since no smaller tree can be deeper.
     """
     tokens: list[str] = []
     token = tokens.append
     names: dict[str, int] = {}
     consts: list[float] = []
     const_index: dict[int, int] = {}
-    stack: list[tuple[Node, int]] = [(tree, 1)]
+    stack: list[Any] = [tree]
     pop = stack.pop
     push = stack.append
     while stack:
-        node, depth = pop()
-        if depth > MAX_DEPTH_CEILING:
-            raise ExpressionTooComplex(
-                f"expression nesting deeper than {MAX_DEPTH_CEILING}", "", 1, 1
-            )
+        node = pop()
         kind = type(node)
-        depth += 1
-        # Exact node types first (what the parser makes), without isinstance chains.
-        if kind is Number:
+        # Exact node types (what the parser makes), most frequent first, without isinstance.
+        if kind is Name:
+            index = names.get(node.name)
+            if index is None:
+                names[node.name] = len(names)
+                token("n")
+            else:
+                token(f"n{index}")
+        elif kind is Number:
             index = const_index.get(id(node))
             if index is None:
-                index = const_index[id(node)] = len(consts)
-                consts.append(float(node.value))  # type: ignore[union-attr]
-            token(f"c{index}")
-        elif kind is Name:
-            token(f"n{names.setdefault(node.name, len(names))}")  # type: ignore[union-attr]
+                const_index[id(node)] = len(consts)
+                consts.append(float(node.value))
+                token("c")
+            else:
+                token(f"c{index}")
         elif kind is Binary or kind is Compare or kind is BoolOp:
-            token(_PREFIX[kind] + node.op)  # type: ignore[union-attr]
-            push((node.right, depth))  # type: ignore[union-attr]
-            push((node.left, depth))  # type: ignore[union-attr]
+            token(_PREFIX[kind] + node.op)
+            push(node.right)
+            push(node.left)
         elif kind is When:
             token("Wh")
-            push((node.result, depth))  # type: ignore[union-attr]
-            push((node.condition, depth))  # type: ignore[union-attr]
+            push(node.result)
+            push(node.condition)
+        elif kind is Case:
+            if node.orelse is None:
+                token(f"C{len(node.whens)}")
+            else:
+                token(f"C{len(node.whens)}e")
+                push(node.orelse)
+            stack.extend(reversed(node.whens))
         elif kind is Null:
             token("0")
         else:
@@ -388,18 +429,38 @@ def _analyse(tree: Expr) -> tuple[str, tuple[str, ...], tuple[float, ...], dict[
             elif isinstance(node, Number):
                 index = const_index.get(id(node))
                 if index is None:
-                    index = const_index[id(node)] = len(consts)
+                    const_index[id(node)] = len(consts)
                     consts.append(float(node.value))
-                token(f"c{index}")
+                    token("c")
+                else:
+                    token(f"c{index}")
             elif isinstance(node, Name):
-                token(f"n{names.setdefault(node.name, len(names))}")
+                index = names.get(node.name)
+                if index is None:
+                    names[node.name] = len(names)
+                    token("n")
+                else:
+                    token(f"n{index}")
             elif isinstance(node, Null):
                 token("0")
             else:
                 raise TypeError(f"not a syntax node: {node!r}")
-            for child in reversed(children(node)):
-                push((child, depth))
+            stack.extend(reversed(children(node)))
+    if len(tokens) > MAX_DEPTH_CEILING:
+        _check_depth(tree)
     return " ".join(tokens), tuple(names), tuple(consts), const_index
+
+
+def _check_depth(tree: Expr) -> None:
+    """Raise ExpressionTooComplex if ``tree`` nests deeper than :data:`MAX_DEPTH_CEILING`."""
+    stack: list[tuple[Node, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH_CEILING:
+            raise ExpressionTooComplex(
+                f"expression nesting deeper than {MAX_DEPTH_CEILING}", "", 1, 1
+            )
+        stack.extend((child, depth + 1) for child in children(node))
 
 
 _shapes: dict[str, _Shape] = {}
@@ -676,8 +737,6 @@ class CompiledCode:
         self._consts = consts
         self._shape = _shape_for(key, tree)
         namespace: dict[str, Any] = dict(_HELPERS)
-        namespace.update({f"_k{i}": name for i, name in enumerate(names)})
-        namespace.update({f"_c{i}": value for i, value in enumerate(consts)})
         namespace["_exact"] = self._install_exact
         namespace["_warm"] = self._warm
         self._namespace = namespace
@@ -696,14 +755,12 @@ class CompiledCode:
         compiled = self._shape.part(part)
         if compiled is None:
             return None
-        values: dict[str, object] = {}
-        for placeholder, (kind, index) in compiled.slots.items():
-            values[placeholder] = self.names[index] if kind == "k" else self._consts[index]
-        functions = {}
-        for const in compiled.code.co_consts:
-            if isinstance(const, types.CodeType):
-                functions[const.co_name] = _bind(const, values)
         namespace = self._namespace
+        if not compiled.slots:  # the code reads ``_k*`` and ``_c*`` as globals
+            namespace.update({f"_k{i}": name for i, name in enumerate(self.names)})
+            namespace.update({f"_c{i}": value for i, value in enumerate(self._consts)})
+        names, numbers = self.names, self._consts
+        functions = {name: binding.bind(names, numbers) for name, binding in compiled.functions}
         for name, code in functions.items():
             if name != "_evaluate":
                 namespace[name] = types.FunctionType(code, namespace)

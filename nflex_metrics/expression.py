@@ -63,7 +63,13 @@ class Expression:
     def from_tree(
         cls, tree: Expr, dialect: Dialect = "full", source: Optional[str] = None
     ) -> Expression:
-        """An Expression for a syntax tree (its source defaults to the canonical text)."""
+        """An Expression for a syntax tree (its source defaults to the canonical text).
+
+        The tree must be one that :func:`~nflex_metrics.syntax.parse` can produce for
+        ``dialect``: a hand-built tree with an unknown operator, a negative literal or a
+        condition where a value belongs raises ``ValueError`` instead of compiling.
+        """
+        _check_tree(tree, dialect)
         if source is None:
             from .unparse import unparse
 
@@ -177,3 +183,24 @@ def clear_cache(*, generated_code: bool = False) -> None:
     _compile_cached.cache_clear()
     if generated_code:
         clear_code_cache()
+
+
+def _check_tree(tree: Expr, dialect: Dialect) -> None:
+    """Raise ValueError unless ``tree`` is what the parser makes of its canonical text."""
+    from .errors import ExpressionSyntaxError, ExpressionTooComplex
+    from .limits import MAX_DEPTH_CEILING
+    from .syntax import parse
+    from .unparse import unparse
+
+    try:
+        text = unparse(tree)
+        roomy = Limits(max_length=10**9, max_depth=MAX_DEPTH_CEILING, max_nodes=10**9)
+        again = parse(text, dialect, roomy)
+    except ExpressionTooComplex:
+        raise
+    except ExpressionSyntaxError as err:
+        raise ValueError(f"not a valid {dialect} syntax tree: {err.message}") from None
+    except Exception as err:  # unparse of something that is not a node at all
+        raise ValueError(f"not a syntax tree: {tree!r} ({err})") from None
+    if again != tree:
+        raise ValueError(f"not a syntax tree the parser can produce: {tree!r} reads as {again!r}")

@@ -555,3 +555,18 @@ def test_threads_crossing_the_hot_threshold_all_get_the_interpreters_results() -
             thread.join()
     assert errors == []
     assert all(c.evaluate.__code__ is not compiler._STUB_CODE for c in codes)
+
+
+def test_a_number_node_used_twice_is_not_the_shape_of_two_numbers() -> None:
+    # The shape key must tell one shared Number object from two distinct ones: the
+    # generated code of the first reads one constant twice, of the second two constants.
+    compiler.clear_code_cache()
+    two = Number(2.0)
+    shared = Binary("-", Binary("*", Name("x"), two), two)
+    distinct = Binary("-", Binary("*", Name("x"), Number(2.0)), Number(5.0))
+    for first, second in ((shared, distinct), (distinct, shared)):
+        compiler.clear_code_cache()
+        for tree in (first, second):
+            code = warm(tree)
+            assert code.evaluate({"x": 1.0}) == interpreter.evaluate(tree, {"x": 1.0})
+            assert code.evaluate_columns({"x": [3]}) == [interpreter.evaluate(tree, {"x": 3})]

@@ -15,7 +15,7 @@ from nflex_metrics.errors import ExpressionSyntaxError, VariableLookupError
 from nflex_metrics.expression import Expression, compile
 from nflex_metrics.interpreter import evaluate
 from nflex_metrics.limits import Limits
-from nflex_metrics.nodes import Expr
+from nflex_metrics.nodes import Binary, Case, Compare, Expr, Name, Number, When
 from nflex_metrics.strategies import trees, variables_for
 
 TEXT = "CASE WHEN disk_avail = 0 THEN NULL ELSE disk_used / disk_avail * 100 END"
@@ -165,3 +165,26 @@ def test_generated_trees_are_trees_the_parser_produces(case: tuple[str, Expr]) -
 
 def test_canonical_is_the_unparsed_tree() -> None:
     assert compile("a*2").canonical == compile("a * 2.0").canonical
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        Compare("5", Name("a"), Number(1.0)),
+        Binary("%", Name("a"), Number(1.0)),
+        Number(-1.0),  # the parser makes Unary("-", Number(1.0)) of "-1"
+        Name("not a name"),
+        Binary("*", Compare("<", Name("a"), Name("b")), Number(2.0)),  # type: ignore[arg-type]
+        "value * 2",
+    ],
+)
+def test_from_tree_rejects_trees_the_parser_cannot_produce(tree: Expr) -> None:
+    with pytest.raises(ValueError, match="syntax tree"):
+        Expression.from_tree(tree)
+
+
+def test_from_tree_checks_the_dialect() -> None:
+    tree = Case((When(Compare("=", Name("a"), Number(1.0)), Number(2.0)),))
+    assert Expression.from_tree(tree).evaluate({"a": 1}) == 2.0
+    with pytest.raises(ValueError, match="not a valid arithmetic syntax tree"):
+        Expression.from_tree(tree, dialect="arithmetic")
