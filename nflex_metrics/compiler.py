@@ -415,37 +415,19 @@ def _analyse(tree: Expr) -> tuple[str, tuple[str, ...], tuple[float, ...], dict[
             stack.extend(reversed(node.whens))
         elif kind is Null:
             token("0")
-        else:
-            if isinstance(node, Unary):
-                token(f"U{node.op}")
-            elif isinstance(node, (Binary, Compare, BoolOp)):
-                token(f"{type(node).__name__[0]}{node.op}")
-            elif isinstance(node, Case):
-                token(f"C{len(node.whens)}{'e' if node.orelse is not None else ''}")
-            elif isinstance(node, IsNull):
-                token("I!" if node.negated else "I")
-            elif isinstance(node, (When, Ternary, Not)):
-                token(type(node).__name__[0:2])
-            elif isinstance(node, Number):
-                index = const_index.get(id(node))
-                if index is None:
-                    const_index[id(node)] = len(consts)
-                    consts.append(float(node.value))
-                    token("c")
-                else:
-                    token(f"c{index}")
-            elif isinstance(node, Name):
-                index = names.get(node.name)
-                if index is None:
-                    names[node.name] = len(names)
-                    token("n")
-                else:
-                    token(f"n{index}")
-            elif isinstance(node, Null):
-                token("0")
-            else:
-                raise TypeError(f"not a syntax node: {node!r}")
+        elif kind is Unary:
+            token(f"U{node.op}")
+            push(node.operand)
+        elif kind is IsNull:
+            token("I!" if node.negated else "I")
+            push(node.operand)
+        elif kind is Ternary or kind is Not:
+            token(kind.__name__[0:2])
             stack.extend(reversed(children(node)))
+        else:
+            # Only the parser's own node classes: Expression.from_tree rejects anything
+            # else (subclasses included) before it gets here.
+            raise TypeError(f"not a syntax node: {node!r}")
     if len(tokens) > MAX_DEPTH_CEILING:
         _check_depth(tree)
     return " ".join(tokens), tuple(names), tuple(consts), const_index

@@ -570,3 +570,20 @@ def test_a_number_node_used_twice_is_not_the_shape_of_two_numbers() -> None:
             code = warm(tree)
             assert code.evaluate({"x": 1.0}) == interpreter.evaluate(tree, {"x": 1.0})
             assert code.evaluate_columns({"x": [3]}) == [interpreter.evaluate(tree, {"x": 3})]
+
+
+class _BinarySubclass(Binary):
+    pass
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        "value * 2",
+        _BinarySubclass("+", Name("a"), Number(1.0)),
+        Binary("+", Name("a"), "b"),  # type: ignore[arg-type]
+    ],
+)
+def test_compile_tree_accepts_only_the_parsers_node_classes(tree: object) -> None:
+    with pytest.raises(TypeError, match="not a syntax node"):
+        compile_tree(tree)  # type: ignore[arg-type]
