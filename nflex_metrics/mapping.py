@@ -514,6 +514,8 @@ def _construct_key(
     """Construct a mapping key; (False, None) after reporting one that cannot be a key."""
     import yaml
 
+    if node.tag == _yaml.STR_TAG and isinstance(node, yaml.ScalarNode):
+        return True, node.value  # the usual key, without PyYAML's generic constructor
     line, column = _node_position(node)
     if not isinstance(node, yaml.ScalarNode):
         problems.add(line, column, key, f"{what} must be a string, got {_yaml.describe(node)}")
@@ -523,6 +525,19 @@ def _construct_key(
     except yaml.YAMLError as err:
         problems.add(line, column, key, f"{what}: {getattr(err, 'problem', None) or err}")
         return False, None
+
+
+def _pairs(
+    node: yaml.MappingNode, problems: _Problems, key: Any
+) -> Iterable[tuple[yaml.Node, yaml.Node, bool]]:
+    """(key node, value node, explicit) of a mapping node; merge keys (``<<``) resolved,
+    and the ones that do not refer to a mapping reported."""
+    if not _yaml.has_merge_keys(node):
+        return [(key_node, value_node, True) for key_node, value_node in node.value]
+    for bad in _yaml.merge_problems(node):
+        line, column = _node_position(bad)
+        problems.add(line, column, key, "a merge key (<<) must refer to a mapping")
+    return _yaml.mapping_pairs(node)
 
 
 def _entry_fields(
@@ -535,23 +550,13 @@ def _entry_fields(
     """The fields of one entry node, duplicates and bad merge keys reported."""
     import yaml
 
-    if _yaml.has_merge_keys(node):
-        for bad in _yaml.merge_problems(node):
-            line, column = _node_position(bad)
-            problems.add(line, column, key, "a merge key (<<) must refer to a mapping")
-        pairs: Iterable[tuple[yaml.Node, yaml.Node, bool]] = _yaml.mapping_pairs(node)
-    else:
-        pairs = [(key_node, value_node, True) for key_node, value_node in node.value]
     fields: dict[Any, _Value] = {}
     first_line: dict[Any, int] = {}
     construct = composed.construct
-    for key_node, value_node, explicit in pairs:
-        if key_node.tag == _yaml.STR_TAG and isinstance(key_node, yaml.ScalarNode):
-            name: Any = key_node.value  # the usual field name, without the generic path
-        else:
-            ok, name = _construct_key(composed, key_node, problems, key, "a field name")
-            if not ok:
-                continue
+    for key_node, value_node, explicit in _pairs(node, problems, key):
+        ok, name = _construct_key(composed, key_node, problems, key, "a field name")
+        if not ok:
+            continue
         mark = key_node.start_mark
         line, column = mark.line + 1, mark.column + 1
         if explicit:
@@ -634,21 +639,11 @@ def _build_from_yaml(text: str, file: str) -> _Built:
             )
             problems.fatal = True
             return _built(entries, problems)
-        if _yaml.has_merge_keys(root):
-            for bad in _yaml.merge_problems(root):
-                line, column = _node_position(bad)
-                problems.add(line, column, None, "a merge key (<<) must refer to a mapping")
-            pairs: Iterable[tuple[yaml.Node, yaml.Node, bool]] = _yaml.mapping_pairs(root)
-        else:
-            pairs = [(key_node, value_node, True) for key_node, value_node in root.value]
         first_line: dict[Any, int] = {}
-        for key_node, value_node, explicit in pairs:
-            if key_node.tag == _yaml.STR_TAG and isinstance(key_node, yaml.ScalarNode):
-                key: Any = key_node.value
-            else:
-                ok, key = _construct_key(composed, key_node, problems, None, "a metric key")
-                if not ok:
-                    continue
+        for key_node, value_node, explicit in _pairs(root, problems, None):
+            ok, key = _construct_key(composed, key_node, problems, None, "a metric key")
+            if not ok:
+                continue
             line, column = _node_position(key_node)  # a scalar: hashable
             if not isinstance(key, str):
                 problems.add(
