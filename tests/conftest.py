@@ -1,6 +1,15 @@
-"""Shared test configuration: hypothesis profiles.
+"""Shared test configuration: hypothesis profiles and the opt-in markers.
 
-``HYPOTHESIS_PROFILE=thorough`` runs many more examples locally; CI uses the default.
+Profiles (``HYPOTHESIS_PROFILE``):
+
+- ``default``: few examples per property, so the whole default suite stays quick;
+- ``deep``: many more examples, for the comparison properties (compiled vs
+  interpreter, parser vs Lark, unparse round trips); CI runs it time-boxed.
+
+Markers (deselected by default through ``addopts``; select with ``-m``):
+
+- ``slow``: benchmark smoke tests and other long runs;
+- ``spark`` / ``dask``: tests on a real Spark session or Dask cluster.
 """
 
 from __future__ import annotations
@@ -10,9 +19,12 @@ import os
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
-    "default", deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow]
+    "default", deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile(
-    "thorough", deadline=None, max_examples=5_000, suppress_health_check=[HealthCheck.too_slow]
+    "deep",
+    deadline=None,
+    max_examples=2_000,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks import bench_engine
 from benchmarks.workloads import WORKLOADS
+
+pytestmark = pytest.mark.slow
 
 
 def test_benchmark_runs_every_workload_and_reports_them() -> None:

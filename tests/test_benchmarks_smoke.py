@@ -13,17 +13,14 @@ from pathlib import Path
 
 import pytest
 
-# The comparison drives the whole engine; until its modules are merged there is nothing
-# to smoke-test (any later breakage of them fails their own tests as well).
-pytest.importorskip("nflex_metrics.expression", reason="the engine is not merged yet")
-pytest.importorskip("nflex_metrics.mapping", reason="the mapping loader is not merged yet")
-
 from benchmarks.compare import mappings, results, run, worker
 from benchmarks.compare.results import Cell, Row, Target
 from benchmarks.compare.venvs import Side, venv_dir
 from benchmarks.workloads import WORKLOADS, Workload
 from nflex_metrics import compile as compile_expression
 from nflex_metrics import load_metric_mapping, parse
+
+pytestmark = pytest.mark.slow
 
 
 def test_docstring_examples_of_the_benchmark_modules_hold() -> None:

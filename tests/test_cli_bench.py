@@ -11,6 +11,8 @@ import pytest
 
 from benchmarks import bench_convert
 
+pytestmark = pytest.mark.slow
+
 
 def test_bench_convert_runs_end_to_end_on_a_tiny_input(
     capsys: pytest.CaptureFixture[str],
