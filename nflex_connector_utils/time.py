@@ -37,10 +37,10 @@ def setup_time_interval(
     long. The poll interval is ``event['poll_interval']`` (the nflex-scheduler shape),
     else ``event['resource']['poll_interval']``, else 900 seconds.
 
-    Durations are ints or floats (not bools, not strings, as in 0.2.0): another type is
-    a ``TypeError``; NaN, an infinity, a value out of ``timedelta``'s range, a negative
-    ``backfill_time`` or a window that leaves the ``datetime`` range is a ``ValueError``
-    naming the argument or event field.
+    Durations are ints or floats: another type (a numeric string, as in 0.2.0, or a
+    bool) is a ``TypeError``; NaN, an infinity, a value out of ``timedelta``'s range,
+    a negative ``backfill_time`` or a window that leaves the ``datetime`` range is a
+    ``ValueError`` naming the argument or event field.
     """
     skew_delta = _duration("skew", skew)
     initial_delta = _duration("initial_interval", initial_interval)
@@ -64,7 +64,8 @@ def setup_time_interval(
         except OverflowError:
             raise ValueError(
                 f"poll_interval ({poll_interval!r}) + initial_interval ({initial_interval!r}) "
-                "seconds put the start of the window out of the datetime range"
+                f"seconds before the end of the window (now - skew of {skew!r} seconds) "
+                "is out of the datetime range"
             ) from None
 
     start = _read_last_update(last_update, time_format)
