@@ -14,7 +14,8 @@ def convert_datetime(dt: DateLike) -> str | None:
 
     None and ``''`` give None. Strings are parsed with dateutil; aware values are
     converted to UTC and naive ones are taken to be UTC already. Microseconds appear
-    only when they are non-zero.
+    only when they are non-zero. Text that cannot be read is a ``ValueError`` quoting
+    it, whatever dateutil raised.
 
     >>> convert_datetime('2017-01-01T00:00:00+10')
     '2016-12-31T14:00:00Z'
@@ -30,18 +31,26 @@ def convert_datetime(dt: DateLike) -> str | None:
 
         try:
             value = parser.parse(dt)
+            offset = value.utcoffset()  # dateutil checks an offset such as "+99:99" only here
         except (ValueError, OverflowError) as err:
-            raise ValueError(f"cannot read {dt!r} as a date and time: {err}") from None
+            raise ValueError(f"cannot read {_shorten(dt)} as a date and time: {err}") from None
+        except Exception as err:
+            # dateutil lets other errors escape on odd text ("0:999..." raises
+            # decimal.InvalidOperation); whatever it is, the text cannot be read.
+            raise ValueError(
+                f"cannot read {_shorten(dt)} as a date and time: "
+                f"dateutil raised {type(err).__name__}: {err}"
+            ) from err
     elif isinstance(dt, _dt.datetime):
         value = dt
+        offset = value.utcoffset()
     else:
         raise TypeError(f"expected a str, a datetime or None, got {type(dt).__name__}: {dt!r}")
-    offset = value.utcoffset()
     if offset is not None:
         try:
             value = value - offset
         except OverflowError:
-            raise ValueError(f"{dt!r} is out of range once converted to UTC") from None
+            raise ValueError(f"{_shorten(dt)} is out of range once converted to UTC") from None
     # Spelled out rather than strftime so that years before 1000 keep four digits.
     text = (
         f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
@@ -50,3 +59,13 @@ def convert_datetime(dt: DateLike) -> str | None:
     if value.microsecond:
         text += f".{value.microsecond:06d}"
     return text + "Z"
+
+
+_SHOWN = 80
+"""How many characters of an unreadable value an error message quotes."""
+
+
+def _shorten(value: object) -> str:
+    """``repr(value)``, cut to a readable length for an error message."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN else f"{text[: _SHOWN - 3]}..."

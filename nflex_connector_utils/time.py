@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections.abc import Mapping
 from typing import Any, Optional, Protocol, Union
 
@@ -31,54 +32,95 @@ def setup_time_interval(
 
     ``end`` is now minus ``skew`` seconds. Without ``event['last_update']`` the window
     is the poll interval plus ``initial_interval`` long; with it, the window starts at
-    ``last_update`` (a str in ``time_format`` or a datetime) and, when ``backfill_time``
-    is given, is at most that many seconds long. The poll interval is
-    ``event['poll_interval']`` (the nflex-scheduler shape), else
-    ``event['resource']['poll_interval']``, else 900 seconds.
+    ``last_update`` (a str in ``time_format`` or a datetime; aware values are converted
+    to UTC) and, when ``backfill_time`` is given and not 0, is at most that many seconds
+    long. The poll interval is ``event['poll_interval']`` (the nflex-scheduler shape),
+    else ``event['resource']['poll_interval']``, else 900 seconds.
+
+    Durations are ints or floats: another type (a numeric string, as in 0.2.0, or a
+    bool) is a ``TypeError``; NaN, an infinity, a value out of ``timedelta``'s range,
+    a negative ``backfill_time`` or a window that leaves the ``datetime`` range is a
+    ``ValueError`` naming the argument or event field.
     """
+    skew_delta = _duration("skew", skew)
+    initial_delta = _duration("initial_interval", initial_interval)
+    backfill = None if backfill_time is None else _duration("backfill_time", backfill_time)
+    if backfill is not None and backfill < _dt.timedelta(0):
+        raise ValueError(f"backfill_time must not be negative, got {backfill_time!r}")
+
     now = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
-    end = now - _dt.timedelta(seconds=_seconds("skew", skew))
+    try:
+        end = now - skew_delta
+    except OverflowError:
+        raise ValueError(
+            f"skew of {skew!r} seconds puts the end of the window out of the datetime range"
+        ) from None
+
     last_update = event.get("last_update")
     if last_update is None or last_update == "":
-        length = _poll_interval(event) + _seconds("initial_interval", initial_interval)
-        return end - _dt.timedelta(seconds=length), end
+        poll_interval = _poll_interval(event)
+        try:
+            return end - (_duration("poll_interval", poll_interval) + initial_delta), end
+        except OverflowError:
+            raise ValueError(
+                f"poll_interval ({poll_interval!r}) + initial_interval ({initial_interval!r}) "
+                f"seconds before the end of the window (now - skew of {skew!r} seconds) "
+                "is out of the datetime range"
+            ) from None
+
     start = _read_last_update(last_update, time_format)
-    if backfill_time is not None:
-        limit = _dt.timedelta(seconds=_seconds("backfill_time", backfill_time))
-        if end - start > limit:
-            end = start + limit
-            if logger is not None:
-                logger.info(
-                    f"Backfilling from {start:%Y-%m-%d %H:%M:%S} to {end:%Y-%m-%d %H:%M:%S}: "
-                    f"at most {limit.total_seconds() / 3600:g} hours per poll"
-                )
+    # 0.2.0 tested `if backfill_time`, so 0 means no limit rather than an empty window.
+    if backfill and end - start > backfill:
+        end = start + backfill
+        if logger is not None:
+            logger.info(
+                f"Backfilling from {start:%Y-%m-%d %H:%M:%S} to {end:%Y-%m-%d %H:%M:%S}: "
+                f"at most {backfill.total_seconds() / 3600:g} hours per poll"
+            )
     return start, end
 
 
-def _poll_interval(event: Mapping[str, Any]) -> float:
+def _poll_interval(event: Mapping[str, Any]) -> Any:
     value = event.get("poll_interval")
     if value is None:
         resource = event.get("resource")
         if isinstance(resource, Mapping):
             value = resource.get("poll_interval")
-    return DEFAULT_POLL_INTERVAL if value is None else _seconds("poll_interval", value)
+    return DEFAULT_POLL_INTERVAL if value is None else value
 
 
 def _read_last_update(value: object, time_format: str) -> _dt.datetime:
-    if isinstance(value, _dt.datetime):
-        offset = value.utcoffset()
-        return (value - offset if offset is not None else value).replace(tzinfo=None)
+    """``event['last_update']`` as a naive UTC datetime."""
     if isinstance(value, str):
         try:
-            return _dt.datetime.strptime(value, time_format)
+            value = _dt.datetime.strptime(value, time_format)  # aware when the format has %z
         except ValueError as err:
             raise ValueError(f"event['last_update'] {value!r}: {err}") from None
-    raise TypeError(
-        f"event['last_update'] must be a str or a datetime, got {type(value).__name__}: {value!r}"
-    )
+    if not isinstance(value, _dt.datetime):
+        raise TypeError(
+            "event['last_update'] must be a str or a datetime, "
+            f"got {type(value).__name__}: {value!r}"
+        )
+    offset = value.utcoffset()
+    if offset is None:
+        return value
+    try:
+        return (value - offset).replace(tzinfo=None)
+    except OverflowError:
+        raise ValueError(
+            f"event['last_update'] {value!r} is out of the datetime range once converted to UTC"
+        ) from None
 
 
-def _seconds(name: str, value: object) -> float:
+def _duration(name: str, value: object) -> _dt.timedelta:
+    """``value`` seconds as a timedelta, or an error naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number of seconds, got {value!r}")
-    return float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number of seconds, got {value!r}")
+    try:
+        return _dt.timedelta(seconds=value)
+    except OverflowError:
+        raise ValueError(
+            f"{name} of {value!r} seconds is out of range: a timedelta holds at most 999999999 days"
+        ) from None

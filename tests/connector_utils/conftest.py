@@ -44,13 +44,16 @@ class Recorded:
 class FakeCmp:
     """A real HTTP server on 127.0.0.1 that records requests and answers as told.
 
-    ``status``/``body`` set the answer; ``drop = True`` closes the connection instead.
+    ``status``/``body``/``content_type``/``headers`` set the answer; ``drop = True``
+    closes the connection instead.
     """
 
     server: ThreadingHTTPServer
     requests: list[Recorded] = field(default_factory=list)
     status: int = 200
     body: bytes = b'{"ok": true}'
+    content_type: str = "application/json"
+    headers: list[tuple[str, str]] = field(default_factory=list)
     drop: bool = False
     stopped: bool = False
 
@@ -71,18 +74,29 @@ def _handler_for(cmp: list[FakeCmp]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def _handle(self) -> None:
             fake = cmp[0]
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length)
+            body = self._read_body()
             fake.requests.append(Recorded(self.command, self.path, dict(self.headers), body))
             if fake.drop:
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
             self.send_response(fake.status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", fake.content_type)
             self.send_header("Content-Length", str(len(fake.body)))
+            for name, value in fake.headers:
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(fake.body)
+
+        def _read_body(self) -> bytes:
+            if self.headers.get("Transfer-Encoding") != "chunked":
+                return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            chunks = []  # a streamed request: hex size line, data, CRLF; size 0 ends it
+            while size := int(self.rfile.readline().split(b";")[0], 16):
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            self.rfile.readline()
+            return b"".join(chunks)
 
         do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
 

@@ -16,6 +16,7 @@ MODULES = [
     "nflex_connector_utils.locations",
     "nflex_connector_utils.logger",
     "nflex_connector_utils.metadata",
+    "nflex_connector_utils.redact",
     "nflex_connector_utils.resource",
     "nflex_connector_utils.rfc3339",
     "nflex_connector_utils.server",

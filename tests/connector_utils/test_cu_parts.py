@@ -433,3 +433,8 @@ def test_spend_errors_have_default_messages(error: type[Exception], default: str
 def test_spend_error_is_a_plain_exception() -> None:
     assert str(SpendError("x")) == "x"
     assert SpendError().args == ()
+
+
+def test_convert_datetime_error_quotes_a_long_value_cut_short() -> None:
+    with pytest.raises(ValueError, match=r"^cannot read '9{76}\.\.\. as a date and time: "):
+        convert_datetime("9" * 10_000)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -199,3 +201,27 @@ def test_provider_created_at_in_any_timezone_comes_out_in_utc(
     created = Network(id="n", name="n", provider_created_at=aware.isoformat(separator))
     assert created.serialize()["base"]["provider_created_at"] == expected
     assert convert_datetime(aware) == expected
+
+
+# Text that dateutil reads as numbers: long digit runs and "h:m" shapes make it raise
+# OverflowError or decimal.InvalidOperation rather than ValueError.
+date_like_text = (
+    st.text()
+    | st.text(alphabet="0123456789:.,-+/ TZ", max_size=60)
+    | st.builds("{}:{}".format, st.integers(0, 99), st.integers(0, 10**40))
+)
+RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z")
+
+
+@pytest.mark.filterwarnings("ignore::dateutil.parser.UnknownTimezoneWarning")
+@given(date_like_text)
+def test_any_provider_created_at_text_is_a_timestamp_or_a_value_error_naming_the_resource(
+    text: str,
+) -> None:
+    resource = Network(id="net-1", name="n", provider_created_at=text)
+    try:
+        created = resource.serialize()["base"]["provider_created_at"]
+    except ValueError as err:
+        assert str(err).startswith("provider_created_at of network 'net-1': ")
+    else:
+        assert created is None if text == "" else RFC3339_UTC.fullmatch(created)

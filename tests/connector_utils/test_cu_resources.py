@@ -440,3 +440,21 @@ def test_circuit_defaults_and_full_arguments() -> None:
     values = ["mpls", "BT", "REF-1", "London", "Paris"]
     circuit = Circuit(*values, **full_base_args())
     assert serialize(circuit) == full("circuit", dict(zip(CIRCUIT_KEYS, values)))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("0:99999999999999999999999999999", "dateutil raised InvalidOperation"),
+        ("9" * 40, "too large"),
+        ("2020-01-01T00:00:00+99:99", "offset must be"),
+    ],
+)
+def test_provider_created_at_that_dateutil_chokes_on_is_the_same_value_error(
+    text: str, reason: str
+) -> None:
+    volume = Volume(id="vol-9", name="N", provider_created_at=text)
+    expected = r"^provider_created_at of volume 'vol-9': cannot read"
+    with pytest.raises(ValueError, match=expected) as err:
+        volume.serialize()
+    assert reason in str(err.value)
