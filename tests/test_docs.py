@@ -258,6 +258,19 @@ def run_console(block: Block, cwd: Path) -> None:
 def run_page(page: Path, scratch: Path) -> int:
     """Run every block of ``page``; the number of blocks run."""
     shutil.copytree(ROOT / "examples", scratch / "examples")
+    saved_path = list(sys.path)
+    try:
+        return _run_blocks(page, scratch)
+    finally:
+        # Undo what the examples did to the import system: sys.path entries, and
+        # modules imported from the scratch directory (never the packages themselves).
+        sys.path[:] = saved_path
+        for name, module in list(sys.modules.items()):
+            if str(getattr(module, "__file__", None) or "").startswith(str(scratch)):
+                del sys.modules[name]
+
+
+def _run_blocks(page: Path, scratch: Path) -> int:
     globs: dict[str, Any] = {"__name__": "__docs__"}
     ran = 0
     for block in blocks_of(page):
