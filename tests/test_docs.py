@@ -26,6 +26,9 @@ directives separated by ``;``:
 - ``<!-- test: broken -->``: a mapping file the strict loader must reject;
 - ``<!-- test: not a mapping -->``: YAML that is only parsed (a pre-commit config).
 
+Other one-line comments may stand between, such as ``<!-- fmt: off -->`` around a block
+that ruff must not format (a snippet include).
+
 A line ``--8<-- "path"`` (pymdownx.snippets) inside a block stands for that file of the
 repository, as the site includes it. This test needs neither MkDocs nor a network.
 """
@@ -56,6 +59,7 @@ PAGES = sorted(DOCS.rglob("*.md"))
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`]*)$")
 _DIRECTIVES = re.compile(r"^\s*<!--\s*test:\s*(?P<body>.*?)\s*-->\s*$")
+_COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
 _SNIPPET = re.compile(r"^[ \t]*--8<--[ \t]+\"(?P<path>[^\"]+)\"[ \t]*$")
 _SENTINEL = "<<docs-test: end of command>>"
 
@@ -122,13 +126,15 @@ def blocks_of(page: Path) -> list[Block]:
             i += 1
         assert i < len(lines), f"{page.relative_to(ROOT)}:{start + 1}: unclosed code block"
         i += 1
-        previous = start - 1
-        while previous >= 0 and not lines[previous].strip():
-            previous -= 1
+        # The one-line HTML comments right above the fence (blank lines allowed): test
+        # directives, and others such as ruff's <!-- fmt: off -->.
         directives: list[str] = []
-        comment = _DIRECTIVES.match(lines[previous]) if previous >= 0 else None
-        if comment is not None:
-            directives = [d.strip() for d in comment.group("body").split(";") if d.strip()]
+        previous = start - 1
+        while previous >= 0 and (not lines[previous].strip() or _COMMENT.match(lines[previous])):
+            comment = _DIRECTIVES.match(lines[previous])
+            if comment is not None:
+                directives += [d.strip() for d in comment.group("body").split(";") if d.strip()]
+            previous -= 1
         block = Block(page, start + 1, language, "", directives)
         block.text, block.included = _expand_snippets("\n".join(body), block.where)
         blocks.append(block)
@@ -355,3 +361,52 @@ def test_a_skip_must_say_why_and_unknown_directives_fail(runner_root: Path) -> N
         _run(runner_root, "<!-- test: skip -->\n```python\npass\n```\n")
     with pytest.raises(AssertionError, match="unknown test directive"):
         _run(runner_root, "<!-- test: skipped (typo) -->\n```python\npass\n```\n")
+
+
+# ------------------------------------------------------------------ what the site shows
+
+
+def _reference_modules() -> list[str]:
+    """The modules the API reference pages render (their ``::: module`` lines)."""
+    names: list[str] = []
+    for page in sorted((DOCS / "reference").glob("*.md")):
+        names += re.findall(r"^:::\s+([\w.]+)", page.read_text(encoding="utf-8"), re.M)
+    return names
+
+
+def _module_file(name: str) -> Path:
+    path = ROOT.joinpath(*name.split("."))
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
+def _docstrings(path: Path) -> list[tuple[int, str]]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            text = ast.get_docstring(node, clean=False)
+            if text is not None:
+                found.append((getattr(node, "lineno", 1), text))
+    return found
+
+
+def test_the_api_reference_renders_modules_that_exist() -> None:
+    names = _reference_modules()
+    assert "nflex_metrics" in names and "nflex_connector_utils" in names
+    for name in names:
+        assert _module_file(name).is_file(), f"the API reference names {name}, which is not there"
+
+
+def test_the_site_cites_no_document_outside_the_repository() -> None:
+    """Pages and the docstrings the API reference renders state rules themselves."""
+    cited = re.compile(r"\bSPEC\b")
+    for page in PAGES:
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            assert not cited.search(line), f"{page.relative_to(ROOT)}:{number}: {line}"
+    for name in _reference_modules():
+        path = _module_file(name)
+        for number, text in _docstrings(path):
+            where = f"{path.relative_to(ROOT)}:{number}"
+            assert not cited.search(text), f"{where}: a docstring cites SPEC"
