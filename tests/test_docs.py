@@ -255,6 +255,8 @@ def run_console(block: Block, cwd: Path) -> None:
     outputs = result.stdout.split(f"\n{_SENTINEL}\n")
     assert len(outputs) == len(pairs) + 1, f"{block.where}: the session stopped early"
     for (command, expected), actual in zip(pairs, outputs):
+        # argparse says "optional arguments:" before Python 3.10 and "options:" since.
+        actual = actual.replace("\noptional arguments:\n", "\noptions:\n")
         want, got = _tidy("\n".join(expected)), _tidy(actual)
         assert _matches(want, got), (
             f"{block.where}: `{command}` printed\n{got}\n--- but the page shows\n{want}"
