@@ -1,6 +1,6 @@
 """The four 0.2.0 parser classes, now front ends to the one engine.
 
-Each accepts exactly its 0.2.0 language (SPEC 1.7) through a dialect of the grammar and
+Each accepts exactly its 0.2.0 language through a dialect of the grammar and
 returns a compiled :class:`~nflex_metrics.expression.Expression` (an object with
 ``evaluate(variables)``), or ``None`` after logging a warning, as 0.2.0 did::
 

@@ -101,7 +101,7 @@ class Expression:
 
     def evaluate(self, variables: Mapping[str, object]) -> Optional[float]:  # pragma: no cover
         """The value for ``variables`` (name -> number, numeric string or None): a float,
-        or None for NULL. Raises EvaluationError / VariableLookupError (SPEC 1.5)."""
+        or None for NULL. Raises EvaluationError / VariableLookupError."""
         function: Callable[[Mapping[str, object]], Optional[float]] = self._code.evaluate
         return function(variables)
 

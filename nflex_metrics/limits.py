@@ -1,4 +1,4 @@
-"""Named, configurable limits on expressions (SPEC 1.6).
+"""Named, configurable limits on expressions.
 
 Past any of them the parser raises :class:`~nflex_metrics.errors.ExpressionTooComplex`
 instead of running out of stack or memory.

@@ -7,7 +7,7 @@ A mapping file maps each metric key of a connector to the CMP metric it becomes:
       unit: "%"
       conversion_expr: value * 100
 
-Every ``conversion_expr`` is compiled once with the full language (SPEC section 2).
+Every ``conversion_expr`` is compiled once with the full language.
 Problems (bad YAML, wrong types, duplicate keys, expression syntax errors) are collected
 with their file, line, column and metric key and raised together as one
 :class:`~nflex_metrics.errors.MappingError`; ``strict=False`` logs them instead and keeps

@@ -137,7 +137,7 @@ def _deferred(
 
 
 def trees(dialect: str = "full", max_leaves: int = 12) -> st.SearchStrategy[Expr]:
-    """Syntax trees the parser produces for ``dialect`` (SPEC 1.7), up to ``max_leaves``.
+    """Syntax trees the parser produces for ``dialect``, up to ``max_leaves``.
 
     - ``full``: everything; ``arithmetic``: numbers, names, NULL, signs and operators;
     - ``ternary``: ``arith if arith REL arith else arith``;
