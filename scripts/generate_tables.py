@@ -12,13 +12,16 @@ per dialect). This script turns its analysis into plain data that
 one regular expression for the tokens and, per parser state, whether a keyword-shaped
 word is that keyword there or a name (the rule of Lark's contextual lexer).
 
-Lark attributes this depends on, beyond ``Lark(...)`` itself: ``Lark.terminals``,
-``Lark.ignore_tokens``, ``Lark.rules`` (``origin.name``, ``expansion``, ``alias``),
-the terminal patterns (``value``, ``flags``, ``max_width``, ``to_regexp()``,
-``priority``), ``lark.lexer.PatternStr``, ``lark.parsers.lalr_analysis.Shift``, and
-what ``Lark.parse_interactive(start=...)`` exposes of its parser state:
-``.parser_state.parse_conf`` with ``.states`` (the table rows), ``.start_state`` and
-``.end_state``. No underscore attribute is used.
+Lark attributes this depends on, beyond ``Lark(...)`` itself: ``Lark.terminals`` (each
+with ``name``, ``priority`` and a pattern with ``value``, ``flags``, ``max_width`` and
+``to_regexp()``), ``Lark.ignore_tokens``, ``lark.lexer.PatternStr``,
+``lark.parsers.lalr_analysis.Shift``, what ``Lark.parse_interactive(start=...)``
+exposes of its parser state (``.parser_state.parse_conf`` with ``.states``, the table
+rows, ``.start_state`` and ``.end_state``), and the rules in the rows' reduce actions
+(``origin.name``, ``expansion`` and its symbols' ``name``, ``alias``). Two conventions
+of Lark are mirrored: its lexer tries terminals by priority, then longest possible
+match; and it inlines rules whose name starts with ``_`` (the helper rules it makes
+for ``x+``). No underscore attribute is used.
 
 The output is deterministic: Lark numbers its states in an order that can change from
 run to run, so states are renumbered breadth-first from the start states, and rules are

@@ -137,6 +137,13 @@ def test_parsing_imports_no_lark_and_writes_no_file(tmp_path: Path) -> None:
     assert [list(d.rglob("*")) for d in (home, cache, cwd)] == [[], [], []]
 
 
+def test_the_reference_parser_says_it_needs_lark(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "lark", None)  # as if Lark were not installed
+    with pytest.raises(ImportError, match=r"needs Lark: pip install .*\[testing\]"):
+        lark_parser()
+    assert parse("a * 2") == Binary("*", Name("a"), Number(2.0))
+
+
 def test_a_fifty_arm_case_parses_into_fifty_arms() -> None:
     body = " ".join(f"WHEN a = {i} AND NOT b > {i} THEN {i}" for i in range(50))
     tree = parse(f"CASE {body} ELSE 0 END")
