@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import NamedTuple, Optional, Union
 
 __all__ = [
     "ARITHMETIC_OPS",
@@ -43,10 +43,14 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """Where a node starts in its source: 1-based ``line`` and ``column``, and the
-    0-based character offsets ``start`` (inclusive) and ``end`` (exclusive)."""
+    0-based character offsets ``start`` (inclusive) and ``end`` (exclusive).
+
+    A named tuple (so it also equals the plain tuple of its four numbers): the parser
+    makes one per node, and a tuple is the cheapest immutable record to make (a frozen
+    dataclass costs about three times as much).
+    """
 
     line: int
     column: int

@@ -1,299 +1,255 @@
-"""The parser's tables: the on-disk cache that spares Lark at start-up, the fast node
-makers, and the parse loop doing a fixed amount of table work per token."""
+"""The parser against its grammar.
+
+The committed tables are the ones the grammar gives today; the parser accepts exactly
+what Lark's own LALR parser accepts, with the same trees and spans; and parsing needs
+neither Lark nor any file.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import importlib.util
+import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Optional
+from types import ModuleType
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from lark import Lark, Token, Tree
+from lark.exceptions import LarkError
 
-from nflex_metrics import nodes, syntax
 from nflex_metrics.errors import ExpressionSyntaxError
-from nflex_metrics.nodes import Case, Compare, Name, Number, When
+from nflex_metrics.limits import MAX_DEPTH_CEILING, Limits
+from nflex_metrics.nodes import (
+    Binary,
+    BoolOp,
+    Case,
+    Compare,
+    IsNull,
+    Name,
+    Node,
+    Not,
+    Null,
+    Number,
+    Span,
+    Ternary,
+    Unary,
+    When,
+    walk,
+)
+from nflex_metrics.strategies import expressions
+from nflex_metrics.syntax import DIALECTS, grammar_path, lark_parser, parse
 
-GRAMMAR = Path(syntax._grammar_file()).read_text(encoding="utf-8")
-OTHER_GRAMMAR = GRAMMAR + "\n// another checkout's grammar\n"
 REPO = Path(__file__).resolve().parent.parent
+TABLES = REPO / "nflex_metrics" / "_tables.py"
+ROOMY = Limits(max_depth=MAX_DEPTH_CEILING)
 
 
-@pytest.fixture(scope="module")
-def reference() -> syntax._Tables:
-    """Tables computed with Lark, no cache involved."""
-    return syntax._load_tables(GRAMMAR, None)
-
-
-def refuse_to_compute(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make computing the tables fail, so a test can prove they came from disk."""
-
-    def refuse(grammar: str, cache_dir: Optional[str]) -> Any:
-        raise AssertionError("the tables were computed, not read from the cache")
-
-    monkeypatch.setattr(syntax, "_lark", refuse)
-
-
-def cache_files(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if p.name.startswith("lalr-tables"))
-
-
-def assert_same_tables(got: syntax._Tables, want: syntax._Tables) -> None:
-    """The very same tables (as read back from a file that ``want`` was written to)."""
-    assert got.actions == want.actions
-    assert got.gotos == want.gotos
-    assert got.folds == want.folds
-    assert got.rules == want.rules
-    assert got.token.pattern == want.token.pattern
-    assert (got.exact_kinds, got.folded_kinds) == (want.exact_kinds, want.folded_kinds)
-
-
-SAMPLES = ["value * 10", "(a + b) * 2 - c / 4", "1 if end > 0 else null", "a +", "x < y < z"]
-SAMPLES += ["CASE WHEN a IS NOT NULL AND NOT b = 1 THEN -a ^ 2 ELSE NULL END", "case when"]
-
-
-def _outcomes(tables: syntax._Tables, monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    results: list[object] = []
-    with monkeypatch.context() as patch:
-        patch.setattr(syntax, "_tables", lambda: tables)
-        for dialect in syntax.DIALECTS:
-            for text in SAMPLES:
-                try:
-                    results.append(syntax.parse(text, dialect))
-                except ExpressionSyntaxError as error:
-                    results.append(str(error))
-    return results
-
-
-def assert_equivalent_tables(
-    got: syntax._Tables, want: syntax._Tables, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Tables that parse alike (Lark numbers its states differently from run to run)."""
-    assert len(got.actions) == len(want.actions)
-    assert _outcomes(got, monkeypatch) == _outcomes(want, monkeypatch)
-
-
-# ------------------------------------------------------------------ file naming
-
-
-def test_cache_file_name_changes_with_the_grammar_text() -> None:
-    version = syntax._lark_version()
-    assert syntax._cache_name(GRAMMAR, version) != syntax._cache_name(OTHER_GRAMMAR, version)
-
-
-def test_cache_file_name_changes_with_the_lark_version() -> None:
-    assert syntax._cache_name(GRAMMAR, "1.1.9") != syntax._cache_name(GRAMMAR, "1.2.2")
-
-
-def test_lark_version_is_read_without_importing_lark() -> None:
-    import lark
-
-    assert syntax._lark_version() == lark.__version__
-    code = "import sys; from nflex_metrics import syntax; print(syntax._lark_version());"
-    code += "print('lark' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert out == [lark.__version__, "False"]
-
-
-def test_two_grammars_keep_their_own_cache_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Two checkouts with different grammars no longer overwrite each other's file.
-    first = syntax._load_tables(GRAMMAR, str(tmp_path))
-    second = syntax._load_tables(OTHER_GRAMMAR, str(tmp_path))
-    assert len(cache_files(tmp_path)) == 2
-    refuse_to_compute(monkeypatch)  # now both must come back from disk
-    assert_same_tables(syntax._load_tables(GRAMMAR, str(tmp_path)), first)
-    assert_same_tables(syntax._load_tables(OTHER_GRAMMAR, str(tmp_path)), second)
-
-
-def test_a_cache_hit_does_not_import_lark(tmp_path: Path) -> None:
-    code = (
-        "import sys, nflex_metrics\n"
-        "assert nflex_metrics.parse('value * 10') is not None\n"
-        "print('lark' in sys.modules)\n"
+@functools.cache
+def generator() -> ModuleType:
+    """``scripts/generate_tables.py``, the maintainer's script, as a module."""
+    spec = importlib.util.spec_from_file_location(
+        "generate_tables", REPO / "scripts/generate_tables.py"
     )
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
-
-    def run() -> str:
-        return subprocess.run(
-            [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True
-        ).stdout.strip()
-
-    assert run() == "True"  # first run: no cache yet, Lark computes the tables
-    assert run() == "False"  # second run: read from the cache
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-# ------------------------------------------------------------ damaged or missing
+@functools.cache
+def reference() -> Lark:
+    return lark_parser()
 
 
-def _damaged(valid: bytes) -> Iterator[tuple[str, bytes]]:
-    import marshal
-    import zlib
-
-    yield "empty", b""
-    yield "truncated", valid[: len(valid) // 2]
-    yield "three bytes", valid[:3]
-    yield "flipped byte", valid[:100] + bytes([valid[100] ^ 0xFF]) + valid[101:]
-    yield "not marshal", b"\x00\x00\x00\x00" + b"garbage"
-    # Checksums fine, contents wrong: another key, then the right key and no tables.
-    for plain in ({"key": ("another",)}, {"key": None}, [1, 2]):
-        payload = marshal.dumps(plain)
-        yield f"checksummed {plain!r}", zlib.crc32(payload).to_bytes(4, "big") + payload
+# ------------------------------------------------------------ the committed tables
 
 
-def test_damaged_cache_files_are_rebuilt_never_raised(
-    tmp_path: Path, reference: syntax._Tables, monkeypatch: pytest.MonkeyPatch
+def test_committed_tables_are_those_of_the_committed_grammar() -> None:
+    fresh = generator().render(grammar_path().read_text(encoding="utf-8"))
+    if TABLES.read_text(encoding="utf-8") != fresh:
+        pytest.fail("nflex_metrics/_tables.py is stale: run `python scripts/generate_tables.py`")
+
+
+def test_the_generator_check_names_the_command_when_the_tables_are_stale(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    syntax._load_tables(GRAMMAR, str(tmp_path))
-    (name,) = cache_files(tmp_path)
-    path = tmp_path / name
-    key = syntax._cache_key(GRAMMAR, syntax._lark_version())
-    for label, blob in _damaged(path.read_bytes()):
-        path.write_bytes(blob)
-        assert syntax._read_cache(str(path), key) is None, label
-        rebuilt = syntax._load_tables(GRAMMAR, str(tmp_path))
-        assert_equivalent_tables(rebuilt, reference, monkeypatch)
-        assert syntax._read_cache(str(path), key) is not None, label  # the file is whole again
+    stale = tmp_path / "_tables.py"
+    stale.write_text("# tables of an older grammar\n", encoding="utf-8")
+    assert generator().main(["--check", "--output", str(stale)]) == 1
+    assert "run `python scripts/generate_tables.py`" in capsys.readouterr().err
 
 
-def test_checksummed_file_with_the_right_key_but_wrong_tables_is_rebuilt(
-    tmp_path: Path, reference: syntax._Tables, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import marshal
-    import zlib
-
-    name = syntax._cache_name(GRAMMAR, syntax._lark_version())
-    key = syntax._cache_key(GRAMMAR, syntax._lark_version())
-    payload = marshal.dumps({"key": key, "rules": [(1, "x", "no_such_builder")]})
-    (tmp_path / name).write_bytes(zlib.crc32(payload).to_bytes(4, "big") + payload)
-    assert_equivalent_tables(syntax._load_tables(GRAMMAR, str(tmp_path)), reference, monkeypatch)
-
-
-def test_a_cache_dir_that_cannot_be_written_is_silently_skipped(
-    tmp_path: Path, reference: syntax._Tables, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    missing = tmp_path / "does-not-exist"  # writing the temporary file fails
-    assert_equivalent_tables(syntax._load_tables(GRAMMAR, str(missing)), reference, monkeypatch)
-    assert list(tmp_path.iterdir()) == []
+def test_the_generator_writes_the_same_tables_whatever_the_hash_seed() -> None:
+    # Lark numbers its states in an order that depends on set iteration; the script
+    # renumbers them, so another hash seed must give the committed file byte for byte.
+    for seed in ("0", "12345"):
+        done = subprocess.run(
+            [sys.executable, "scripts/generate_tables.py", "--check"],
+            cwd=REPO,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
 
 
-def test_no_cache_dir_when_the_cache_home_cannot_hold_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a directory")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-    assert syntax._cache_dir() is None
+def test_grammar_builds_without_lalr_conflicts(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="lark"):
+        lark_parser()
+    assert not [r for r in caplog.records if "conflict" in r.getMessage().lower()]
 
 
-def test_no_cache_dir_where_others_could_write(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The cache is trusted on load, so a group- or world-writable directory is refused.
-    shared = tmp_path / "nflex_metrics"
-    shared.mkdir()
-    shared.chmod(0o777)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert syntax._cache_dir() is None
-    shared.chmod(0o700)
-    assert syntax._cache_dir() == str(shared)
+# ------------------------------------------------------------ what a parse needs
 
 
-def test_parse_works_without_a_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a directory")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-    syntax._tables.cache_clear()
-    try:
-        assert syntax.parse("a * 10") == nodes.Binary("*", Name("a"), Number(10.0))
-    finally:
-        syntax._tables.cache_clear()
+def test_parsing_imports_no_lark_and_writes_no_file(tmp_path: Path) -> None:
+    home, cache, cwd = tmp_path / "home", tmp_path / "cache", tmp_path / "cwd"
+    for directory in (home, cache, cwd):
+        directory.mkdir()
+    code = (
+        "import sys\n"
+        "from nflex_metrics import ExpressionSyntaxError, parse\n"
+        "texts = {'full': 'a * 2', 'arithmetic': 'a * 2', 'simple': 'a * 2',\n"
+        "         'ternary': '1 if a > 0 else 2', 'case': 'CASE WHEN a = 1 THEN 2 END'}\n"
+        "for dialect, text in texts.items():\n"
+        "    parse(text, dialect)\n"
+        "    try:\n"
+        "        parse('a * / 2', dialect)\n"
+        "    except ExpressionSyntaxError:\n"
+        "        pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'lark'))\n"
+    )
+    env = {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(cache)}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # bytecode would go next to the modules anyway
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert [list(d.rglob("*")) for d in (home, cache, cwd)] == [[], [], []]
 
 
-# ---------------------------------------------------------------- node makers
-
-
-def _sample(field: dataclasses.Field[Any], index: int) -> Any:
-    return nodes.Span(1, 2, 3, 4) if field.name == "span" else f"value{index}"
-
-
-@pytest.mark.parametrize("cls", list(syntax._MAKERS), ids=lambda cls: cls.__name__)
-def test_a_fast_made_node_is_the_constructed_node(cls: type) -> None:
-    args = [_sample(f, i) for i, f in enumerate(dataclasses.fields(cls))]
-    made, constructed = syntax._MAKERS[cls](*args), cls(*args)  # type: ignore[index]
-    assert type(made) is cls
-    assert vars(made) == vars(constructed)
-    assert made == constructed and hash(made) == hash(constructed)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        made.span = None  # type: ignore[attr-defined]
-
-
-def test_classes_the_fast_maker_cannot_copy_are_constructed() -> None:
-    @dataclasses.dataclass(frozen=True)
-    class Checked:
-        value: int
-
-        def __post_init__(self) -> None:
-            if self.value < 0:
-                raise ValueError("negative")
-
-    assert syntax._maker(Checked) is Checked
-
-
-# ---------------------------------------------------------- work per token
-
-
-def _case(arms: int) -> str:
-    body = " ".join(f"WHEN a = {i} AND NOT b > {i} THEN {i}" for i in range(arms))
-    return f"CASE {body} ELSE 0 END"
-
-
-class _CountingRow(dict):  # type: ignore[type-arg]
-    """An action-table row that counts its lookups."""
-
-    lookups = 0
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        _CountingRow.lookups += 1
-        return super().get(key, default)
-
-
-def _lookups(text: str, monkeypatch: pytest.MonkeyPatch) -> int:
-    tables = syntax._tables()
-    counting = tables._replace(actions=[_CountingRow(row) for row in tables.actions])
-    with monkeypatch.context() as patch:
-        patch.setattr(syntax, "_tables", lambda: counting)
-        _CountingRow.lookups = 0
-        tree = syntax.parse(text)
-    assert isinstance(tree, Case)
-    return _CountingRow.lookups
-
-
-def test_parse_does_the_same_table_work_for_every_case_arm(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Linear in the text: each further arm costs exactly as many action lookups as the
-    # one before, and never more than two per token (one shift and at most one build).
-    counts = [_lookups(_case(arms), monkeypatch) for arms in (25, 50, 75)]
-    assert counts[2] - counts[1] == counts[1] - counts[0]
-    tokens_per_arm = 11  # WHEN a = 0 AND NOT b > 0 THEN 0
-    assert (counts[1] - counts[0]) / 25 <= 2 * tokens_per_arm
+def test_the_reference_parser_says_it_needs_lark(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "lark", None)  # as if Lark were not installed
+    with pytest.raises(ImportError, match=r"needs Lark: pip install .*\[testing\]"):
+        lark_parser()
+    assert parse("a * 2") == Binary("*", Name("a"), Number(2.0))
 
 
 def test_a_fifty_arm_case_parses_into_fifty_arms() -> None:
-    tree = syntax.parse(_case(50))
+    body = " ".join(f"WHEN a = {i} AND NOT b > {i} THEN {i}" for i in range(50))
+    tree = parse(f"CASE {body} ELSE 0 END")
     assert isinstance(tree, Case) and len(tree.whens) == 50
     assert tree.whens[49] == When(
-        nodes.BoolOp(
+        BoolOp(
             "and",
             Compare("=", Name("a"), Number(49.0)),
-            nodes.Not(Compare(">", Name("b"), Number(49.0))),
+            Not(Compare(">", Name("b"), Number(49.0))),
         ),
         Number(49.0),
     )
+
+
+# ------------------------------------------------------- the same as Lark's parser
+
+
+def from_lark(tree: Tree[Token]) -> Any:
+    """Our node for a tree of Lark's own parser, its span from the tree's first and
+    last token: an oracle for the trees and spans :func:`parse` builds."""
+    tokens = list(tree.scan_values(lambda value: isinstance(value, Token)))
+    first, last = tokens[0], tokens[-1]
+    assert None not in (first.line, first.column, first.start_pos, last.end_pos)
+    span = Span(first.line, first.column, first.start_pos, last.end_pos)  # type: ignore[arg-type]
+    kids = [from_lark(child) for child in tree.children if isinstance(child, Tree)]
+    words = [str(child) for child in tree.children if isinstance(child, Token)]
+    kind = str(tree.data)
+    if kind in DIALECTS:  # a start rule around the expression
+        return kids[0]
+    if kind == "number":
+        return Number(float(words[0]), span)
+    if kind == "name":
+        return Name(words[0], span)
+    if kind == "null":
+        return Null(span)
+    if kind == "parenthesised":  # the same node, spanning the parentheses
+        return dataclasses.replace(kids[0], span=span)
+    if kind == "unary":
+        return Unary(words[0], kids[0], span)
+    if kind == "binary":
+        return Binary(words[0], kids[0], kids[1], span)
+    if kind == "comparison":
+        return Compare({"==": "=", "<>": "!="}.get(words[0], words[0]), kids[0], kids[1], span)
+    if kind == "bool_op":
+        return BoolOp(words[0].lower(), kids[0], kids[1], span)
+    if kind == "negation":
+        return Not(kids[0], span)
+    if kind in ("is_null", "is_not_null"):
+        return IsNull(kids[0], kind == "is_not_null", span)
+    if kind == "if_else":
+        return Ternary(kids[0], kids[1], kids[2], span)
+    if kind == "when":
+        return When(kids[0], kids[1], span)
+    if kind == "case_when":
+        whens = tuple(kid for kid in kids if isinstance(kid, When))
+        orelse = kids[-1] if len(kids) > len(whens) else None
+        return Case(whens, orelse, span)
+    raise AssertionError(f"a Lark tree the test does not know: {kind}")
+
+
+def spans(tree: Node) -> list[Span]:
+    return [node.span for node in walk(tree)]
+
+
+def assert_parses_as_lark_does(text: str) -> None:
+    for dialect in DIALECTS:
+        try:
+            expected = from_lark(reference().parse(text, start=dialect))
+        except LarkError:
+            with pytest.raises(ExpressionSyntaxError):
+                parse(text, dialect, ROOMY)
+            continue
+        tree = parse(text, dialect, ROOMY)
+        assert tree == expected, (dialect, text)
+        assert spans(tree) == spans(expected), (dialect, text)
+
+
+WORDS = ["a", "b", "end", "case", "CASE", "when", "then", "else", "END", "if", "and", "or"]
+WORDS += ["not", "is", "null", "NULL", "Null", "1", "2.5", "1e3", "2ELSE", "(", ")", "+"]
+WORDS += ["-", "*", "/", "^", "=", "==", "<>", "<", ">=", "WHEN a = 1 THEN", "a > 1", "$"]
+
+
+@given(
+    st.lists(st.sampled_from(WORDS), max_size=14),
+    st.lists(st.sampled_from([" ", "", "\n", "\t "]), min_size=14, max_size=14),
+)
+def test_random_word_salad_parses_as_lark_parses_it(words: list[str], gaps: list[str]) -> None:
+    """Accepted by both or rejected by both, in every dialect; when accepted, the same
+    tree with the same spans. Keyword-or-name decisions are what this mostly probes."""
+    assert_parses_as_lark_does("".join(gap + word for gap, word in zip(gaps, words)))
+
+
+@given(st.sampled_from(DIALECTS).flatmap(expressions))
+def test_generated_expressions_parse_as_lark_parses_them(text: str) -> None:
+    assert_parses_as_lark_does(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CASE WHEN a IS NOT NULL AND NOT b = 1 THEN -a ^ 2 ELSE NULL END * (c + 1)",
+        "1 if end > 0 else null",
+        "(end - start) / 1000",
+        "CASE WHEN a = 1 THEN\n  (b + 1) * 2\nELSE\n  CASE WHEN b IS NULL THEN 0 END\nEND",
+        "x if (a = 1 or not (b < 2)) and c <> 3 else -(-y)",
+    ],
+)
+def test_examples_parse_as_lark_parses_them(text: str) -> None:
+    assert_parses_as_lark_does(text)
