@@ -7,7 +7,7 @@ A mapping file maps each metric key of a connector to the CMP metric it becomes:
       unit: "%"
       conversion_expr: value * 100
 
-Every ``conversion_expr`` is compiled once with the full language (SPEC section 2).
+Every ``conversion_expr`` is compiled once with the full language.
 Problems (bad YAML, wrong types, duplicate keys, expression syntax errors) are collected
 with their file, line, column and metric key and raised together as one
 :class:`~nflex_metrics.errors.MappingError`; ``strict=False`` logs them instead and keeps
@@ -27,7 +27,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Union
+from typing import TYPE_CHECKING, Any, Optional, Protocol, Union
 
 from . import _yaml
 from .errors import (
@@ -293,25 +293,50 @@ class MetricMapping(dict[str, ParsedEntry]):
 # ---------------------------------------------------------------------------------------
 # Building entries: shared by the YAML and the dict front ends
 
-#: Maps a 1-based (line, column) inside an expression text to a (line, column) of the file.
-_ExprLocator = Callable[[int, int], "tuple[int, int]"]
-
 
 class _Value:
-    """A field value of an entry and where it is (line/column 0 when there is no file).
+    """A field value of an entry and, when it comes from a YAML file, its node and its
+    key's node, from which its position is worked out when a problem needs it.
 
     A plain slotted class, not a dataclass: one is made per field of every entry.
     """
 
-    __slots__ = ("column", "line", "locate", "value")
+    __slots__ = ("key_node", "node", "source", "value")
 
     def __init__(
-        self, value: Any, line: int = 0, column: int = 0, locate: Optional[_ExprLocator] = None
+        self,
+        value: Any,
+        node: Optional[yaml.Node] = None,
+        key_node: Optional[yaml.Node] = None,
+        source: Optional[_yaml.SourceText] = None,
     ) -> None:
         self.value = value
-        self.line = line
-        self.column = column
-        self.locate = locate
+        self.node = node
+        self.key_node = key_node
+        self.source = source
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """The 1-based (line, column) of the value ((0, 0) without a file); an empty
+        value's is its key's."""
+        node = self.node
+        if node is None:
+            return 0, 0
+        if self.key_node is not None and _is_empty_scalar(node):
+            node = self.key_node
+        return _node_position(node)
+
+    def locate(self, line: int, column: int) -> Optional[tuple[int, int]]:
+        """The file's (line, column) of a 1-based (line, column) inside the value's text,
+        or None when the value is not a scalar of a file."""
+        import yaml
+
+        node = self.node
+        if self.source is None or not isinstance(node, yaml.ScalarNode):
+            return None
+        if not isinstance(self.value, str):
+            return None
+        return _yaml.scalar_position(self.source, node, self.value, line, column)
 
 
 class _Problems:
@@ -360,8 +385,7 @@ def _compile_conversion(key: Any, field: _Value, problems: _Problems) -> Optiona
         elif isinstance(text, Mapping):
             hint = " (a ': ' inside a plain scalar starts a YAML mapping: quote the expression)"
         problems.add(
-            field.line,
-            field.column,
+            *field.position,
             key,
             f"conversion_expr must be an expression string or a number, "
             f"got {_type_name(text)}{hint}",
@@ -369,7 +393,7 @@ def _compile_conversion(key: Any, field: _Value, problems: _Problems) -> Optiona
         return None
     if not isinstance(text, str):  # a number is the constant
         if isinstance(text, float) and math.isnan(text):
-            problems.add(field.line, field.column, key, "conversion_expr is NaN, not a number")
+            problems.add(*field.position, key, "conversion_expr is NaN, not a number")
             return None
         if isinstance(text, float) and math.isinf(text):
             text = "1e400" if text > 0 else "-1e400"
@@ -377,8 +401,7 @@ def _compile_conversion(key: Any, field: _Value, problems: _Problems) -> Optiona
             text = repr(text)
     if not text.strip():
         problems.add(
-            field.line,
-            field.column,
+            *field.position,
             key,
             "conversion_expr is empty (leave it out, or write null, for no conversion)",
         )
@@ -388,13 +411,13 @@ def _compile_conversion(key: Any, field: _Value, problems: _Problems) -> Optiona
     except ExpressionSyntaxError as err:
         what = "too complex" if isinstance(err, ExpressionTooComplex) else "invalid"
         message = f"conversion_expr is {what}: {err.message}"
-        if field.locate is not None:
-            line, column = field.locate(err.line, err.column)
-            problems.add(line, column, key, message)
+        located = field.locate(err.line, err.column)
+        if located is not None:
+            problems.add(*located, key, message)
         else:
             where = f" (expression line {err.line}, column {err.column})"
             snippet = caret_lines(err.source, err.line, err.column, "").rstrip()
-            problems.add(field.line, field.column, key, message + where, snippet)
+            problems.add(*field.position, key, message + where, snippet)
         return None
 
 
@@ -415,8 +438,7 @@ def _build_entry(key: Any, fields: Mapping[Any, _Value], problems: _Problems) ->
             if isinstance(field.value, (int, float)) and not isinstance(field.value, bool):
                 hint = f" (quote it: '{field.value}')"
             problems.add(
-                field.line,
-                field.column,
+                *field.position,
                 key,
                 f"{field_name} must be a string, got {_type_name(field.value)}{hint}",
             )
@@ -425,8 +447,7 @@ def _build_entry(key: Any, fields: Mapping[Any, _Value], problems: _Problems) ->
         values["counter"] = field.value
         if not isinstance(field.value, bool):
             problems.add(
-                field.line,
-                field.column,
+                *field.position,
                 key,
                 f"counter must be true or false, got {_type_name(field.value)}",
             )
@@ -485,7 +506,8 @@ def _finish(
 
 
 def _node_position(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1
 
 
 def _is_empty_scalar(node: yaml.Node) -> bool:
@@ -494,191 +516,168 @@ def _is_empty_scalar(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style
 
 
-def _expression_locator(
-    source: _yaml.SourceText, node: yaml.Node, value: Any
-) -> Optional[_ExprLocator]:
-    import yaml
+class _YamlBuilder:
+    """Reads the entries of one composed document, collecting every problem with its
+    exact position."""
 
-    if not isinstance(node, yaml.ScalarNode) or not isinstance(value, str):
-        return None
+    def __init__(
+        self, document: _yaml.Document, source: _yaml.SourceText, problems: _Problems
+    ) -> None:
+        self.document = document
+        self.source = source
+        self.problems = problems
 
-    def locate(line: int, column: int) -> tuple[int, int]:
-        return _yaml.scalar_position(source, node, value, line, column)
+    def problem(self, node: yaml.Node, key: Any, message: str) -> None:
+        line, column = _node_position(node)
+        self.problems.add(line, column, key, message)
 
-    return locate
+    def pairs(self, node: yaml.MappingNode, key: Any) -> list[_yaml.Pair]:
+        """A mapping's pairs, merge keys resolved; a merge key that does not refer to a
+        mapping is reported."""
 
+        def bad_merge(value: yaml.Node) -> None:
+            self.problem(value, key, "a merge key (<<) must refer to a mapping")
 
-def _construct_key(
-    composed: _yaml.Composed, node: yaml.Node, problems: _Problems, key: Any, what: str
-) -> tuple[bool, Any]:
-    """Construct a mapping key; (False, None) after reporting one that cannot be a key."""
-    import yaml
+        try:
+            return self.document.pairs(node, bad_merge)
+        except _yaml.ValueProblem as err:
+            self.problem(err.node, key, err.message)
+            return []
 
-    if node.tag == _yaml.STR_TAG and isinstance(node, yaml.ScalarNode):
-        return True, node.value  # the usual key, without PyYAML's generic constructor
-    line, column = _node_position(node)
-    if not isinstance(node, yaml.ScalarNode):
-        problems.add(line, column, key, f"{what} must be a string, got {_yaml.describe(node)}")
-        return False, None
-    try:
-        return True, composed.construct(node)
-    except yaml.YAMLError as err:
-        problems.add(line, column, key, f"{what}: {getattr(err, 'problem', None) or err}")
-        return False, None
+    def key(self, node: yaml.Node, key: Any, what: str) -> tuple[bool, Any]:
+        """Construct a mapping key; (False, None) after reporting one that cannot be a key."""
+        import yaml
 
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, key, f"{what} must be a string, got {_yaml.describe(node)}")
+            return False, None
+        try:
+            return True, self.document.scalar(node)
+        except _yaml.ValueProblem as err:
+            self.problem(err.node, key, f"{what}: {err.message}")
+            return False, None
 
-def _pairs(
-    node: yaml.MappingNode, problems: _Problems, key: Any
-) -> Iterable[tuple[yaml.Node, yaml.Node, bool]]:
-    """(key node, value node, explicit) of a mapping node; merge keys (``<<``) resolved,
-    and the ones that do not refer to a mapping reported."""
-    if not _yaml.has_merge_keys(node):
-        return [(key_node, value_node, True) for key_node, value_node in node.value]
-    for bad in _yaml.merge_problems(node):
-        line, column = _node_position(bad)
-        problems.add(line, column, key, "a merge key (<<) must refer to a mapping")
-    return _yaml.mapping_pairs(node)
+    def entries(self, root: yaml.MappingNode) -> dict[Any, ParsedEntry]:
+        """The entries of the top-level mapping, duplicates reported."""
+        import yaml
 
-
-def _entry_fields(
-    composed: _yaml.Composed,
-    source: _yaml.SourceText,
-    key: Any,
-    node: yaml.MappingNode,
-    problems: _Problems,
-) -> dict[Any, _Value]:
-    """The fields of one entry node, duplicates and bad merge keys reported."""
-    import yaml
-
-    fields: dict[Any, _Value] = {}
-    first_line: dict[Any, int] = {}
-    construct = composed.construct
-    for key_node, value_node, explicit in _pairs(node, problems, key):
-        ok, name = _construct_key(composed, key_node, problems, key, "a field name")
-        if not ok:
-            continue
-        mark = key_node.start_mark
-        line, column = mark.line + 1, mark.column + 1
-        if explicit:
-            if name in first_line:
-                problems.add(
+        entries: dict[Any, ParsedEntry] = {}
+        first_line: dict[Any, int] = {}
+        for key_node, value_node, explicit in self.pairs(root, None):
+            if key_node.tag == _yaml.STR_TAG and type(key_node) is yaml.ScalarNode:
+                key = key_node.value  # the usual metric key, without a call
+            else:
+                ok, key = self.key(key_node, None, "a metric key")
+                if not ok:
+                    continue
+            line, column = _node_position(key_node)
+            if not isinstance(key, str):
+                self.problems.add(
                     line,
                     column,
                     key,
-                    f"duplicate field {name!r} (first defined on line {first_line[name]}); "
-                    "YAML would keep only this one",
+                    f"a metric key must be a string, got {_type_name(key)} (quote it)",
                 )
+            if explicit:
+                if key in first_line:
+                    self.problems.add(
+                        line,
+                        column,
+                        key,
+                        f"duplicate metric key (first defined on line {first_line[key]}); "
+                        "YAML would keep only this definition",
+                    )
+                else:
+                    first_line[key] = line
+            if isinstance(value_node, yaml.MappingNode):
+                fields = self.fields(key, value_node)
             else:
-                first_line[name] = line
-        mark = value_node.start_mark
-        vline, vcolumn = mark.line + 1, mark.column + 1
-        try:
-            value = construct(value_node)
-        except yaml.YAMLError as err:
-            problems.add(vline, vcolumn, key, f"{name}: {getattr(err, 'problem', None) or err}")
-            continue
-        if (
-            isinstance(value_node, yaml.ScalarNode)
-            and not value_node.value
-            and not value_node.style
-        ):  # an empty value: point at its key
-            vline, vcolumn = line, column
-        locate = (
-            _expression_locator(source, value_node, value) if name == "conversion_expr" else None
-        )
-        fields[name] = _Value(value, vline, vcolumn, locate)
-    return fields
+                where = key_node if _is_empty_scalar(value_node) else value_node
+                self.problem(
+                    where, key, f"the entry is {_yaml.describe(value_node)}; {_ENTRY_HINT}"
+                )
+                fields = {}
+            entries[key] = _build_entry(key, fields, self.problems)
+        return entries
 
+    def fields(self, key: Any, node: yaml.MappingNode) -> dict[Any, _Value]:
+        """The fields of one entry, duplicates reported."""
+        import yaml
 
-def _build_simple(entries: list[_yaml.SimpleEntry], file: str) -> Optional[_Built]:
-    """Entries read by :func:`_yaml.read_simple`, or None if any has a problem: the
-    caller then reads the file again through PyYAML, which knows where things are."""
-    problems = _Problems(file, None)
-    built = {
-        key: _build_entry(key, {name: _Value(value) for name, value in fields.items()}, problems)
-        for key, fields in entries
-    }
-    return None if problems.items else _built(built, problems)
+        scalar_node = yaml.ScalarNode
+        str_tag = _yaml.STR_TAG
+        document = self.document
+        source = self.source
+        fields: dict[Any, _Value] = {}
+        first: dict[Any, yaml.Node] = {}  # the key node of each field written in the entry
+        for key_node, value_node, explicit in self.pairs(node, key):
+            if key_node.tag == str_tag and type(key_node) is scalar_node:
+                name = key_node.value  # the usual field name, without a call
+            else:
+                ok, name = self.key(key_node, key, "a field name")
+                if not ok:
+                    continue
+            if explicit:
+                if name in first:
+                    self.problem(
+                        key_node,
+                        key,
+                        f"duplicate field {name!r} (first defined on line "
+                        f"{_node_position(first[name])[0]}); YAML would keep only this one",
+                    )
+                else:
+                    first[name] = key_node
+            try:
+                if type(value_node) is scalar_node:
+                    value = document.scalar(value_node)
+                else:
+                    value = document.value(value_node)
+            except _yaml.ValueProblem as err:
+                self.problem(err.node, key, f"{name}: {err.message}")
+                continue
+            fields[name] = _Value(value, value_node, key_node, source)
+        return fields
 
 
 def _build_from_text(text: str, file: str) -> _Built:
-    """Read a whole mapping document, collecting every problem."""
-    text = text[1:] if text.startswith("\ufeff") else text
-    simple = _yaml.read_simple(text)
-    if simple is not None:
-        built = _build_simple(simple, file)
-        if built is not None:
-            return built
-    return _build_from_yaml(text, file)
-
-
-def _build_from_yaml(text: str, file: str) -> _Built:
     """Read a whole mapping document through PyYAML's node tree, collecting every problem
     with its exact position."""
     import yaml
 
+    text = text[1:] if text.startswith("\ufeff") else text
     source = _yaml.SourceText(text)
     problems = _Problems(file, source)
-    entries: dict[Any, ParsedEntry] = {}
     try:
-        composed = _yaml.compose(source)
-    except _yaml.YamlSyntaxError as err:
-        problems.add(err.line, err.column, _enclosing_key(source, err.line), err.message)
-        problems.fatal = True
-        return _built(entries, problems)
+        document = _yaml.compose(source)
+    except _yaml.DocumentError as err:
+        return _refused(file, source, err)
     try:
-        root = composed.root
+        root = document.root
         if root is None:
             problems.add(1, 1, None, f"the file is empty; {_TOP_LEVEL_HINT}")
             problems.fatal = True
-            return _built(entries, problems)
+            return _built({}, problems)
         if not isinstance(root, yaml.MappingNode):
             line, column = _node_position(root)
             problems.add(
                 line, column, None, f"the top level is {_yaml.describe(root)}; {_TOP_LEVEL_HINT}"
             )
             problems.fatal = True
-            return _built(entries, problems)
-        first_line: dict[Any, int] = {}
-        for key_node, value_node, explicit in _pairs(root, problems, None):
-            ok, key = _construct_key(composed, key_node, problems, None, "a metric key")
-            if not ok:
-                continue
-            line, column = _node_position(key_node)  # a scalar: hashable
-            if not isinstance(key, str):
-                problems.add(
-                    line,
-                    column,
-                    key,
-                    f"a metric key must be a string, got {_type_name(key)} (quote it)",
-                )
-            if explicit and key in first_line:
-                problems.add(
-                    line,
-                    column,
-                    key,
-                    f"duplicate metric key (first defined on line {first_line[key]}); "
-                    "YAML would keep only this definition",
-                )
-            if explicit:
-                first_line.setdefault(key, line)
-            if isinstance(value_node, yaml.MappingNode):
-                fields = _entry_fields(composed, source, key, value_node, problems)
-            else:
-                vline, vcolumn = _node_position(value_node)
-                if _is_empty_scalar(value_node):
-                    vline, vcolumn = line, column
-                problems.add(
-                    vline,
-                    vcolumn,
-                    key,
-                    f"the entry is {_yaml.describe(value_node)}; {_ENTRY_HINT}",
-                )
-                fields = {}
-            entries[key] = _build_entry(key, fields, problems)
+            return _built({}, problems)
+        entries = _YamlBuilder(document, source, problems).entries(root)
+        return _built(entries, problems)
+    except _yaml.DocumentError as err:
+        return _refused(file, source, err)
     finally:
-        composed.loader.dispose()
-    return _built(entries, problems)
+        document.dispose()
+
+
+def _refused(file: str, source: _yaml.SourceText, err: _yaml.DocumentError) -> _Built:
+    """The outcome of a document that cannot be loaded at all: this one problem, fatal."""
+    problems = _Problems(file, source)
+    problems.add(err.line, err.column, _enclosing_key(source, err.line), err.message)
+    problems.fatal = True
+    return _built({}, problems)
 
 
 def _enclosing_key(source: _yaml.SourceText, line: int) -> Optional[str]:
