@@ -4,6 +4,8 @@ PyYAML's ``safe_load`` forgets where things were and silently keeps the last of 
 keys. The mapping loader needs both, so it has PyYAML compose the node tree (libyaml's C
 composer when PyYAML has it, else PyYAML's own) and walks the tree itself. A
 :class:`Document` gives the safe-schema value of any node, as ``safe_load`` would.
+Loading stays bounded on hostile input: see :data:`MAX_DEPTH`.
+
 :class:`SourceText` and :func:`scalar_position` turn node marks and offsets inside a
 scalar's *value* into 1-based line and column numbers of the *file*.
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import gc
 import re
 from collections.abc import Iterable, Iterator
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
     import yaml
 
 __all__ = [
+    "MAX_DEPTH",
     "STR_TAG",
     "Document",
     "DocumentError",
@@ -33,6 +37,12 @@ __all__ = [
     "describe",
     "scalar_position",
 ]
+
+#: How deeply a mapping file may nest: the top-level mapping is level 1, an entry level 2,
+#: a field's value level 3. Deeper YAML is refused as a whole, and a value that an alias
+#: makes deeper is reported at its field, because PyYAML's pure-Python composer, the
+#: value walk here and Python's own ``repr``/``pickle``/``==`` recurse once per level.
+MAX_DEPTH = 100
 
 #: The line breaks YAML recognises (``\r\n`` counts as one).
 _BREAKS = "\r\n\x85\u2028\u2029"
@@ -108,7 +118,8 @@ class SourceText:
 
 
 class DocumentError(Exception):
-    """Text that is not one YAML document, with the 1-based position PyYAML reported."""
+    """A document that cannot be loaded at all (not YAML, too deep), with the 1-based
+    position of the problem."""
 
     def __init__(self, message: str, line: int, column: int) -> None:
         super().__init__(message)
@@ -119,12 +130,24 @@ class DocumentError(Exception):
 
 class ValueProblem(Exception):
     """A node whose value cannot be built, and why (``message`` has no position: the
-    node's ``start_mark`` is the place)."""
+    node's ``start_mark`` is the place). A value ``too_deep`` is too deep where it is
+    used, which its node (shared by the aliases) cannot tell."""
 
-    def __init__(self, node: yaml.Node, message: str) -> None:
+    def __init__(self, node: yaml.Node, message: str, *, too_deep: bool = False) -> None:
         super().__init__(message)
         self.node = node
         self.message = message
+        self.too_deep = too_deep
+
+
+def _too_deep_message(what: str = "the YAML is") -> str:
+    return f"{what} nested more than {MAX_DEPTH} levels deep"
+
+
+def _too_deep(node: yaml.Node) -> ValueProblem:
+    return ValueProblem(
+        node, _too_deep_message("the value is") + " (through aliases)", too_deep=True
+    )
 
 
 @contextlib.contextmanager
@@ -146,11 +169,72 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@functools.lru_cache(maxsize=None)  # noqa: UP033 (Python 3.9 has no functools.cache)
+def _depth_limited_safe_loader() -> Any:
+    """PyYAML's own SafeLoader, refusing a node nested more than :data:`MAX_DEPTH` levels
+    (its composer recurses once per level: deeper YAML would raise RecursionError)."""
+    import yaml
+
+    class DepthLimitedSafeLoader(yaml.SafeLoader):
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):  # an alias nests nothing new
+                return super().compose_node(parent, index)
+            if self.depth >= MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(None, None, _too_deep_message(), mark)
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    return DepthLimitedSafeLoader
+
+
+def _first_too_deep(root: yaml.Node) -> Optional[yaml.Node]:
+    """The first node, in document order, nested deeper than :data:`MAX_DEPTH`, or None.
+
+    Counts as PyYAML's composer does: an alias nests nothing (its anchor's node counts
+    where it first appears). Iterative, as libyaml composes up to 1,000 levels.
+    """
+    import yaml
+
+    scalar = yaml.ScalarNode
+    if type(root) is scalar:
+        return None
+    seen: set[int] = set()
+    # Depth-first in document order: (node, its level, where its parent starts).
+    stack: list[tuple[yaml.Node, int, int]] = [(root, 1, -1)]
+    while stack:
+        node, level, parent_start = stack.pop()
+        if type(node) is scalar:  # only pushed past the limit
+            if node.start_mark.index >= parent_start:  # not an alias of an earlier scalar
+                return node
+            continue
+        if id(node) in seen:  # an alias: its node was visited where the anchor is
+            continue
+        seen.add(id(node))
+        if level > MAX_DEPTH:
+            return node
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        else:
+            children = node.value
+        if level < MAX_DEPTH:  # a scalar here cannot be too deep: leave scalars out
+            children = [child for child in children if type(child) is not scalar]
+        start = node.start_mark.index
+        stack.extend((child, level + 1, start) for child in reversed(children))
+    return None
+
+
 def compose(source: SourceText) -> Document:
     """Compose the single YAML document in ``source``: with libyaml when PyYAML has it
     (``yaml.__with_libyaml__``), else with PyYAML's own loader.
 
-    Raises :class:`DocumentError` for text that is not one YAML document.
+    Raises :class:`DocumentError` for text that is not one YAML document and for a
+    document nested more than :data:`MAX_DEPTH` levels deep.
     """
     import yaml
 
@@ -158,12 +242,19 @@ def compose(source: SourceText) -> Document:
     loader: Any = None
     try:
         # PyYAML's own reader checks the characters of the text when it is made.
-        loader = (yaml.CSafeLoader if libyaml else yaml.SafeLoader)(source.text)
+        loader = (
+            yaml.CSafeLoader(source.text) if libyaml else _depth_limited_safe_loader()(source.text)
+        )
         root = loader.get_single_node()
+        deep = _first_too_deep(root) if libyaml and root is not None else None
     except yaml.YAMLError as err:
         if loader is not None:
             loader.dispose()
         raise _document_error(source, err) from None
+    if deep is not None:
+        loader.dispose()
+        mark = deep.start_mark
+        raise DocumentError(_too_deep_message(), mark.line + 1, mark.column + 1)
     return Document(root, loader)
 
 
@@ -181,6 +272,8 @@ def _document_error(source: SourceText, err: yaml.YAMLError) -> DocumentError:
     if isinstance(err, yaml.MarkedYAMLError):
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        if err.problem == _too_deep_message():
+            return DocumentError(_too_deep_message(), line, column)
         what = "; ".join(str(part) for part in (err.context, err.problem) if part)
         return DocumentError(f"YAML syntax error: {what}", line, column)
     return DocumentError(f"YAML syntax error: {err}", 1, 1)  # pragma: no cover
@@ -208,10 +301,12 @@ class Document:
     def __init__(self, root: Optional[yaml.Node], loader: Any) -> None:
         self.root = root
         self._loader = loader
-        #: Built values, by node id.
-        self._values: dict[int, Any] = {}
-        #: Nodes whose value cannot be built, and why.
+        #: Built values and the levels each nests (a scalar 1), by node id.
+        self._values: dict[int, tuple[Any, int]] = {}
+        #: Nodes whose value cannot be built at any depth, and why.
         self._failed: dict[int, ValueProblem] = {}
+        #: Nodes too deep at a nesting level: they are at any deeper level too.
+        self._too_deep_from: dict[int, int] = {}
         self._building: set[int] = set()
         self._merged: dict[int, _Merged] = {}
         self._merging: set[int] = set()
@@ -249,9 +344,9 @@ class Document:
         recursing: scalars, and collections whose tag does not fit them (it raises)."""
         import yaml
 
-        known = self._values.get(id(node), self)
-        if known is not self:
-            return known
+        known = self._values.get(id(node))
+        if known is not None:
+            return known[0]
         failed = self._failed.get(id(node))
         if failed is not None:
             raise failed
@@ -260,23 +355,32 @@ class Document:
         except yaml.YAMLError as err:
             problem = ValueProblem(node, str(getattr(err, "problem", None) or err))
         else:
-            self._values[id(node)] = data
+            self._values[id(node)] = (data, 1)
             return data
         self._failed[id(node)] = problem
         raise problem
 
     # Any node ------------------------------------------------------------------------
-    def value(self, node: yaml.Node) -> Any:
-        """The value of a node (raises :class:`ValueProblem`, also for a value that
-        contains itself: ``safe_load`` would build a recursive structure, which nothing
-        downstream can print, compare or copy)."""
+    def value(self, node: yaml.Node, level: int) -> Any:
+        """The value of a node at nesting ``level`` (the root is 1); raises
+        :class:`ValueProblem`, also for a value that an alias makes nest deeper than
+        :data:`MAX_DEPTH` or that contains itself (``safe_load`` would build a recursive
+        structure, which nothing downstream can print, compare or copy)."""
+        return self._value(node, level)[0]
+
+    def _value(self, node: yaml.Node, level: int) -> tuple[Any, int]:
+        """A node's value and the levels it nests, at nesting ``level``."""
         import yaml
 
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
         key = id(node)
-        known = self._values.get(key, self)
-        if known is not self:
+        if level > MAX_DEPTH or level >= self._too_deep_from.get(key, MAX_DEPTH + 1):
+            raise _too_deep(node)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node), 1
+        known = self._values.get(key)
+        if known is not None:
+            if level + known[1] - 1 > MAX_DEPTH:
+                raise _too_deep(node)
             return known
         failed = self._failed.get(key)
         if failed is not None:
@@ -287,23 +391,33 @@ class Document:
             raise problem
         self._building.add(key)
         try:
-            built = self._collection(node)
+            built = self._collection(node, level)
         except ValueProblem as problem:
-            self._failed[key] = problem
+            if problem.too_deep:
+                self._too_deep_from[key] = level
+            else:
+                self._failed[key] = problem
             raise
         finally:
             self._building.discard(key)
         self._values[key] = built
         return built
 
-    def _collection(self, node: yaml.Node) -> Any:
-        """The value of a sequence or mapping node."""
+    def _collection(self, node: yaml.Node, level: int) -> tuple[Any, int]:
+        """The value of a sequence or mapping node and the levels it nests."""
         import yaml
 
         tag = node.tag
-        child = self.value
+        deepest = 0
+
+        def child(item: yaml.Node) -> Any:
+            nonlocal deepest
+            data, levels = self._value(item, level + 1)
+            deepest = max(deepest, levels)
+            return data
+
         if isinstance(node, yaml.SequenceNode) and tag == _SEQ_TAG:
-            return [child(item) for item in node.value]
+            return [child(item) for item in node.value], deepest + 1
         if isinstance(node, yaml.SequenceNode) and tag in (_OMAP_TAG, _PAIRS_TAG):
             pairs = []
             for item in node.value:
@@ -316,7 +430,7 @@ class Document:
                     raise ValueProblem(item, f"expected a mapping of one item, found {found}")
                 key_node, value_node = item.value[0]
                 pairs.append((self._key(key_node), child(value_node)))
-            return pairs
+            return pairs, deepest + 2  # a list of tuples
         if isinstance(node, yaml.MappingNode) and tag in (_MAP_TAG, _SET_TAG):
 
             def bad_merge(value_node: yaml.Node) -> None:
@@ -324,9 +438,9 @@ class Document:
 
             pairs_ = self.pairs(node, bad_merge)
             if tag == _SET_TAG:
-                return {self._key(k) for k, _, _ in pairs_}
-            return {self._key(k): child(v) for k, v, _ in pairs_}
-        return self._construct(node)  # a tag that does not fit the node: PyYAML raises
+                return {self._key(k) for k, _, _ in pairs_}, 2
+            return {self._key(k): child(v) for k, v, _ in pairs_}, deepest + 1
+        return self._construct(node), 1  # a tag that does not fit the node: PyYAML raises
 
     def _key(self, node: yaml.Node) -> Any:
         """The value of a key inside a value: a scalar, as a dict key must be hashable."""
@@ -354,15 +468,17 @@ class Document:
                 break
         else:  # no merge key, as in nearly every mapping
             return [(key, value, True) for key, value in own]
-        merged = [(key, value, False) for key, value in self._merge_keys(node, bad_merge)]
+        merged = [(key, value, False) for key, value in self._merge_keys(node, bad_merge, 1)]
         return merged + [(key, value, True) for key, value in own if key.tag != _MERGE_TAG]
 
     def _merge_keys(
-        self, node: yaml.MappingNode, bad_merge: MergeReport
+        self, node: yaml.MappingNode, bad_merge: MergeReport, level: int
     ) -> Iterable[tuple[yaml.Node, yaml.Node]]:
         """The pairs that the merge keys of a mapping bring into it, one per key."""
         import yaml
 
+        if level > MAX_DEPTH:
+            raise ValueProblem(node, _too_deep_message("merge keys (<<) are"))
         merged: _Merged = {}
         self._merging.add(id(node))
         try:
@@ -374,12 +490,14 @@ class Document:
                     bad_merge(value)
                     continue
                 for source in reversed(sources):
-                    merged.update(self._merged_mapping(source, bad_merge))
+                    merged.update(self._merged_mapping(source, bad_merge, level))
         finally:
             self._merging.discard(id(node))
         return merged.values()
 
-    def _merged_mapping(self, node: yaml.MappingNode, bad_merge: MergeReport) -> _Merged:
+    def _merged_mapping(
+        self, node: yaml.MappingNode, bad_merge: MergeReport, level: int
+    ) -> _Merged:
         """All pairs of a mapping merged into another, its merge keys applied (shared: do
         not change). A mapping that is being merged already (a cycle) gives its own
         pairs."""
@@ -389,7 +507,7 @@ class Document:
         if id(node) in self._merging:
             return {_identity(k): (k, v) for k, v in node.value if k.tag != _MERGE_TAG}
         merged: _Merged = {}
-        for key, value in self._merge_keys(node, bad_merge):
+        for key, value in self._merge_keys(node, bad_merge, level + 1):
             merged[_identity(key)] = (key, value)
         for key, value in node.value:
             if key.tag != _MERGE_TAG:

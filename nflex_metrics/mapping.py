@@ -30,6 +30,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Optional, Protocol, Union
 
 from . import _yaml
+from ._yaml import MAX_DEPTH
 from .errors import (
     ExpressionSyntaxError,
     ExpressionTooComplex,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from .expression import Expression
 
 __all__ = [
+    "MAX_DEPTH",
     "Conversion",
     "MappingFileNotFoundError",
     "MetricMapping",
@@ -630,10 +632,11 @@ class _YamlBuilder:
             try:
                 if type(value_node) is scalar_node:
                     value = document.scalar(value_node)
-                else:
-                    value = document.value(value_node)
+                else:  # the entry is level 2, its fields' values level 3
+                    value = document.value(value_node, 3)
             except _yaml.ValueProblem as err:
-                self.problem(err.node, key, f"{name}: {err.message}")
+                where = value_node if err.too_deep else err.node
+                self.problem(where, key, f"{name}: {err.message}")
                 continue
             fields[name] = _Value(value, value_node, key_node, source)
         return fields

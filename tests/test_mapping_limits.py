@@ -1,0 +1,112 @@
+"""Hostile mapping files: every one ends in a MappingError with file, line and column (or
+loads), never in a bare exception, and loading stays bounded in time and depth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mapping_loaders import LOADERS, libyaml
+
+from nflex_metrics import (
+    MappingError,
+    MappingProblem,
+    parse_metric_mapping,
+)
+from nflex_metrics.mapping import MAX_DEPTH
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(params=LOADERS)
+def loader(request: pytest.FixtureRequest) -> Iterator[bool]:
+    """Each test using it runs with libyaml and with PyYAML's Python loader."""
+    with libyaml(request.param):
+        yield request.param
+
+
+def the_problem(text: str) -> MappingProblem:
+    with pytest.raises(MappingError) as info:
+        parse_metric_mapping(text)
+    (problem,) = info.value.problems
+    return problem
+
+
+def position(text: str, needle: str) -> tuple[int, int]:
+    index = text.index(needle)
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+# --- nesting ----------------------------------------------------------------------------
+# The top-level mapping is level 1, an entry level 2, a field's value level 3.
+
+
+def nested_lists(levels: int) -> str:
+    """An entry whose field holds lists nested down to ``levels`` (the innermost list's)."""
+    inner = levels - 2
+    return "a:\n  x: " + "[" * inner + "]" * inner + "\n"
+
+
+def nested_blocks(levels: int) -> str:
+    """The same with block mappings: each level one line, indented one more space."""
+    return "".join(" " * i + f"k{i}:\n" for i in range(levels - 1)) + " " * levels + "v\n"
+
+
+@pytest.mark.parametrize("nested", [nested_lists, nested_blocks])
+def test_yaml_nested_to_the_limit_loads(loader: object, nested: object) -> None:
+    parse_metric_mapping(nested(MAX_DEPTH))  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 300, 900])
+def test_yaml_nested_past_the_limit_is_one_problem_at_the_first_node_too_deep(
+    loader: object, levels: int
+) -> None:
+    text = nested_lists(levels)
+    problem = the_problem(text)
+    assert (problem.line, problem.column, problem.key) == (2, 6 + MAX_DEPTH - 2, "a")
+    assert problem.message == f"the YAML is nested more than {MAX_DEPTH} levels deep"
+
+
+def test_deep_block_nesting_is_refused_like_flow_nesting(loader: object) -> None:
+    problem = the_problem(nested_blocks(400))
+    assert (problem.line, problem.column) == (MAX_DEPTH, MAX_DEPTH)  # the key k99
+    assert "nested more than" in problem.message
+
+
+def test_a_value_that_aliases_make_too_deep_is_a_problem_at_its_field(loader: object) -> None:
+    # Each list nests 40 levels; each holds the one before, so z reaches past the limit.
+    body = "[" * 40 + "{}" + "]" * 40
+    text = (
+        f"a:\n  x: &x {body}\n  y: &y {body.replace('{}', '*x')}\n  z: {body.replace('{}', '*y')}\n"
+    )
+    problem = the_problem(text)
+    assert (problem.line, problem.column, problem.key) == (4, 6, "a")
+    assert (
+        problem.message
+        == f"z: the value is nested more than {MAX_DEPTH} levels deep (through aliases)"
+    )
+
+
+def test_a_long_chain_of_merge_keys_is_a_problem(loader: object) -> None:
+    # The chain is defined in an entry that is a list (a problem of its own), which the
+    # loader does not walk: resolving the last merge follows the whole chain.
+    chain = ", ".join(["&m0 {k0: 0}", *(f"&m{i} {{<<: *m{i - 1}}}" for i in range(1, 150))])
+    text = f"defs: [{chain}]\nlast: {{<<: *m149}}\n"
+    with pytest.raises(MappingError) as info:
+        parse_metric_mapping(text)
+    (problem,) = [p for p in info.value.problems if p.key == "last"]
+    assert problem.message == f"merge keys (<<) are nested more than {MAX_DEPTH} levels deep"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cpu: &a {name: x, sub: {<<: *a}}\n",
+        "cpu:\n  x: &l [1, *l]\n",
+        "cpu:\n  x: &m {k: [*m]}\n",
+    ],
+)
+def test_a_value_that_contains_itself_is_a_problem_at_its_field(loader: object, text: str) -> None:
+    problem = the_problem(text)
+    assert problem.key == "cpu" and "contains itself" in problem.message
