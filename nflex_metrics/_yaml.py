@@ -3,8 +3,9 @@
 PyYAML's ``safe_load`` forgets where things were and silently keeps the last of two equal
 keys. The mapping loader needs both, so it has PyYAML compose the node tree (libyaml's C
 composer when PyYAML has it, else PyYAML's own) and walks the tree itself. A
-:class:`Document` gives the safe-schema value of any node, as ``safe_load`` would.
-Loading stays bounded on hostile input: see :data:`MAX_DEPTH`.
+:class:`Document` gives the safe-schema value of any node, as ``safe_load`` would, but
+reports what ``safe_load`` raises a bare exception for (``!!int ''``, an int of 5,000
+digits). Loading stays bounded on hostile input: see :data:`MAX_DEPTH`.
 
 :class:`SourceText` and :func:`scalar_position` turn node marks and offsets inside a
 scalar's *value* into 1-based line and column numbers of the *file*.
@@ -67,6 +68,12 @@ _BOOLS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "o
 
 #: An int the safe schema reads as plain decimal (a leading 0 would make it octal).
 _DECIMAL_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+
+#: What PyYAML's scalar constructors raise, besides YAMLError, on a value their tag cannot
+#: hold: ``!!bool maybe`` (KeyError), ``!!int ''`` (IndexError), ``!!timestamp x``
+#: (AttributeError), ``2001-02-30`` or an int of more digits than Python converts
+#: (ValueError).
+_SCALAR_ERRORS = (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError)
 
 #: Characters a scalar's *value* may hold where its source text holds other whitespace.
 _SPACE = " \t" + _BREAKS
@@ -321,8 +328,8 @@ class Document:
 
         Strings, decimal ints, booleans and nulls (what a mapping file holds) are built
         here from the node's text and tag; the rest (floats, other int spellings,
-        timestamps, binary, unknown tags) goes through PyYAML's much slower generic
-        constructor, which gives the same values.
+        timestamps, binary, unknown tags, ints too long for Python) goes through PyYAML's
+        much slower generic constructor, which gives the same values or the problem.
         """
         tag = node.tag
         value = node.value
@@ -334,7 +341,10 @@ class Document:
                 return flag
         elif tag == _INT_TAG:
             if _DECIMAL_RE.fullmatch(value):
-                return int(value)
+                try:
+                    return int(value)
+                except ValueError:  # more digits than Python converts: reported below
+                    pass
         elif tag == _NULL_TAG:
             return None
         return self._construct(node)
@@ -354,6 +364,8 @@ class Document:
             data = self._loader.construct_object(node, deep=True)
         except yaml.YAMLError as err:
             problem = ValueProblem(node, str(getattr(err, "problem", None) or err))
+        except _SCALAR_ERRORS as err:
+            problem = ValueProblem(node, _scalar_error(node, err))
         else:
             self._values[id(node)] = (data, 1)
             return data
@@ -520,6 +532,20 @@ def _identity(key: yaml.Node) -> Any:
     """What makes two merged keys the same key: a scalar's tag and text (equal ones make
     equal values), any other node itself."""
     return (key.tag, key.value) if isinstance(key.value, str) else id(key)
+
+
+def _scalar_error(node: yaml.Node, err: Exception) -> str:
+    """A message for what a PyYAML constructor raised on a scalar it cannot read."""
+    text = node.value if isinstance(node.value, str) else ""
+    tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+    if isinstance(err, ValueError) and "integer string conversion" in str(err):
+        return (
+            f"an integer of {len(text):,} characters is longer than Python reads "
+            "(quote it to keep it as text)"
+        )
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    why = f": {err}" if isinstance(err, ValueError) else ""  # others name PyYAML's internals
+    return f"cannot read {shown!r} as {tag}{why}"
 
 
 def describe(node: yaml.Node) -> str:

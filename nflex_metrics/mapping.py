@@ -357,8 +357,26 @@ class _Problems:
             snippet = ""
             if self.source is not None and line > 0:
                 snippet = caret_lines(self.source.line(line), 1, column, "").rstrip()
-        shown_key = None if key is None else str(key)
+        shown_key = None if key is None else _shown(key)
         self.items.append(MappingProblem(self.file, line, column, shown_key, message, snippet))
+
+
+def _too_long(value: Any) -> Optional[str]:
+    """A description of an int too long for Python to convert to text
+    (``sys.get_int_max_str_digits()``, 4,300 digits by default), or None."""
+    if not isinstance(value, int):
+        return None
+    try:
+        str(value)
+    except ValueError:
+        return f"an int of about {int(abs(value).bit_length() * 0.30103) + 1:,} digits"
+    return None
+
+
+def _shown(value: Any) -> str:
+    """``str(value)``, for a key or a field name in a message (even a very long int)."""
+    too_long = _too_long(value)
+    return f"<{too_long}>" if too_long else str(value)
 
 
 def _type_name(value: Any) -> str:
@@ -370,7 +388,7 @@ def _type_name(value: Any) -> str:
         return "a mapping"
     if isinstance(value, (list, tuple)):
         return "a list"
-    return f"{type(value).__name__} {value!r}"
+    return _too_long(value) or f"{type(value).__name__} {value!r}"
 
 
 def _compile_conversion(key: Any, field: _Value, problems: _Problems) -> Optional[Expression]:
@@ -380,7 +398,7 @@ def _compile_conversion(key: Any, field: _Value, problems: _Problems) -> Optiona
     text = field.value
     if text is None:
         return None
-    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+    if isinstance(text, bool) or not isinstance(text, (str, int, float)) or _too_long(text):
         hint = ""
         if isinstance(text, (list, tuple)):
             hint = " (a leading '- ' starts a YAML list: quote the expression)"
@@ -437,7 +455,8 @@ def _build_entry(key: Any, fields: Mapping[Any, _Value], problems: _Problems) ->
         values[field_name] = field.value
         if not isinstance(field.value, str):
             hint = " (write '' for none, or leave it out)" if field.value is None else ""
-            if isinstance(field.value, (int, float)) and not isinstance(field.value, bool):
+            number = isinstance(field.value, (int, float)) and not isinstance(field.value, bool)
+            if number and not _too_long(field.value):
                 hint = f" (quote it: '{field.value}')"
             problems.add(
                 *field.position,
@@ -624,7 +643,7 @@ class _YamlBuilder:
                     self.problem(
                         key_node,
                         key,
-                        f"duplicate field {name!r} (first defined on line "
+                        f"duplicate field {_shown(name)!r} (first defined on line "
                         f"{_node_position(first[name])[0]}); YAML would keep only this one",
                     )
                 else:
@@ -636,7 +655,7 @@ class _YamlBuilder:
                     value = document.value(value_node, 3)
             except _yaml.ValueProblem as err:
                 where = value_node if err.too_deep else err.node
-                self.problem(where, key, f"{name}: {err.message}")
+                self.problem(where, key, f"{_shown(name)}: {err.message}")
                 continue
             fields[name] = _Value(value, value_node, key_node, source)
         return fields

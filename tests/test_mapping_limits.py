@@ -12,6 +12,7 @@ from mapping_loaders import LOADERS, libyaml
 from nflex_metrics import (
     MappingError,
     MappingProblem,
+    metric_mapping_from_dict,
     parse_metric_mapping,
 )
 from nflex_metrics.mapping import MAX_DEPTH
@@ -110,3 +111,78 @@ def test_a_long_chain_of_merge_keys_is_a_problem(loader: object) -> None:
 def test_a_value_that_contains_itself_is_a_problem_at_its_field(loader: object, text: str) -> None:
     problem = the_problem(text)
     assert problem.key == "cpu" and "contains itself" in problem.message
+
+
+# --- numbers and other scalars PyYAML cannot build --------------------------------------
+
+BIG = "1" * 5_000
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (f"a:\n  name: <{BIG}\n", "a"),
+        (f"a:\n  unit: <{BIG}\n", "a"),
+        (f"a:\n  counter: <{BIG}\n", "a"),
+        (f"a:\n  specialisation: <-{BIG}\n", "a"),
+        (f"a:\n  conversion_expr: <{BIG}\n", "a"),
+        (f"a:\n  description: <{BIG}\n", "a"),
+        (f"a:\n  tags: [1, 2, <{BIG}]\n", "a"),
+        (f"a:\n  limits: {{low: 1, high: <1_{BIG}}}\n", "a"),
+        (f"a:\n  ? <{BIG}\n  : x\n", "a"),
+        (f"? <{BIG}\n: {{unit: x}}\n", None),
+    ],
+)
+def test_an_int_longer_than_python_reads_is_a_problem_at_its_digits(
+    loader: object, text: str, key: str | None
+) -> None:
+    start = text.index("<")  # marks where the int starts
+    text = text.replace("<", "")
+    problem = the_problem(text)
+    line, column = position(text, text[start : start + 3])
+    assert (problem.line, problem.column, problem.key) == (line, column, key)
+    assert "an integer of 5,00" in problem.message and "longer than Python reads" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("!!bool maybe", "cannot read 'maybe' as !!bool"),
+        ("!!int ''", "cannot read '' as !!int"),
+        ("!!float ''", "cannot read '' as !!float"),
+        ("!!int 1.5", "cannot read '1.5' as !!int"),
+        ("!!timestamp x", "cannot read 'x' as !!timestamp"),
+        ("2001-02-30", "cannot read '2001-02-30' as !!timestamp: day is out of range"),
+        ("!!omap [a]", "expected a mapping of one item, found a string"),
+        ("!!map [a]", "expected a mapping node, but found sequence"),
+        ("!celsius 20", "could not determine a constructor for the tag '!celsius'"),
+    ],
+)
+def test_a_scalar_pyyaml_cannot_build_is_a_problem_at_its_position(
+    loader: object, value: str, message: str
+) -> None:
+    text = f"a:\n  unit: x\n  field: {value}\n"
+    problem = the_problem(text)
+    assert (problem.line, problem.key) == (3, "a")
+    assert problem.message.startswith(f"field: {message}")
+
+
+@pytest.mark.parametrize("field", ["name", "unit", "specialisation", "counter", "conversion_expr"])
+def test_metric_mapping_from_dict_reports_an_int_too_long_to_print(field: str) -> None:
+    with pytest.raises(MappingError) as info:
+        metric_mapping_from_dict({"m": {field: 10**5000}})
+    (problem,) = info.value.problems
+    assert problem.key == "m" and "an int of about 5,001 digits" in problem.message
+
+
+def test_metric_mapping_from_dict_reports_a_metric_key_too_long_to_print() -> None:
+    with pytest.raises(MappingError) as info:
+        metric_mapping_from_dict({10**5000: {}})
+    (problem,) = info.value.problems
+    assert problem.key == "<an int of about 5,001 digits>"
+    assert problem.message == "a metric key must be a string, got an int of about 5,001 digits"
+
+
+def test_metric_mapping_from_dict_keeps_a_long_int_in_the_other_fields() -> None:
+    entry = metric_mapping_from_dict({"m": {"big": 10**5000}})["m"]
+    assert entry.get("big") == 10**5000
