@@ -5,7 +5,8 @@ keys. The mapping loader needs both, so it has PyYAML compose the node tree (lib
 composer when PyYAML has it, else PyYAML's own) and walks the tree itself. A
 :class:`Document` gives the safe-schema value of any node, as ``safe_load`` would, but
 reports what ``safe_load`` raises a bare exception for (``!!int ''``, an int of 5,000
-digits). Loading stays bounded on hostile input: see :data:`MAX_DEPTH`.
+digits). Loading stays bounded on hostile input: see :data:`MAX_DEPTH` and
+:data:`MERGE_COPIES_PER_CHARACTER`.
 
 :class:`SourceText` and :func:`scalar_position` turn node marks and offsets inside a
 scalar's *value* into 1-based line and column numbers of the *file*.
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_DEPTH",
+    "MERGE_COPIES_PER_CHARACTER",
+    "MIN_MERGE_COPIES",
     "STR_TAG",
     "Document",
     "DocumentError",
@@ -44,6 +47,16 @@ __all__ = [
 #: makes deeper is reported at its field, because PyYAML's pure-Python composer, the
 #: value walk here and Python's own ``repr``/``pickle``/``==`` recurse once per level.
 MAX_DEPTH = 100
+
+#: How many key/value pairs merge keys (``<<``) may copy into the mappings of one file:
+#: ten per character of the file, and :data:`MIN_MERGE_COPIES` in any case. Each mapping
+#: that merges another gets its own copy of that mapping's pairs, so a few lines of merge
+#: keys can ask for millions of copies; past the budget the file is refused, which keeps
+#: loading linear in the file's size.
+MERGE_COPIES_PER_CHARACTER = 10
+
+#: The merge budget of a small file (see :data:`MERGE_COPIES_PER_CHARACTER`).
+MIN_MERGE_COPIES = 100_000
 
 #: The line breaks YAML recognises (``\r\n`` counts as one).
 _BREAKS = "\r\n\x85\u2028\u2029"
@@ -125,8 +138,8 @@ class SourceText:
 
 
 class DocumentError(Exception):
-    """A document that cannot be loaded at all (not YAML, too deep), with the 1-based
-    position of the problem."""
+    """A document that cannot be loaded at all (not YAML, too deep, too many merge copies),
+    with the 1-based position of the problem."""
 
     def __init__(self, message: str, line: int, column: int) -> None:
         super().__init__(message)
@@ -262,7 +275,8 @@ def compose(source: SourceText) -> Document:
         loader.dispose()
         mark = deep.start_mark
         raise DocumentError(_too_deep_message(), mark.line + 1, mark.column + 1)
-    return Document(root, loader)
+    budget = max(MIN_MERGE_COPIES, MERGE_COPIES_PER_CHARACTER * len(source.text))
+    return Document(root, loader, budget)
 
 
 def _document_error(source: SourceText, err: yaml.YAMLError) -> DocumentError:
@@ -305,9 +319,11 @@ class Document:
     lists of pairs, scalars what PyYAML's safe constructors make of them.
     """
 
-    def __init__(self, root: Optional[yaml.Node], loader: Any) -> None:
+    def __init__(self, root: Optional[yaml.Node], loader: Any, merge_copies: int) -> None:
         self.root = root
         self._loader = loader
+        #: How many more key/value pairs merge keys may copy.
+        self._merge_budget = merge_copies
         #: Built values and the levels each nests (a scalar 1), by node id.
         self._values: dict[int, tuple[Any, int]] = {}
         #: Nodes whose value cannot be built at any depth, and why.
@@ -502,7 +518,7 @@ class Document:
                     bad_merge(value)
                     continue
                 for source in reversed(sources):
-                    merged.update(self._merged_mapping(source, bad_merge, level))
+                    merged.update(self._count(self._merged_mapping(source, bad_merge, level), key))
         finally:
             self._merging.discard(id(node))
         return merged.values()
@@ -526,6 +542,20 @@ class Document:
                 merged[_identity(key)] = (key, value)
         self._merged[id(node)] = merged
         return merged
+
+    def _count(self, pairs: _Merged, merge_key: yaml.Node) -> _Merged:
+        """``pairs``, after taking their copy from the merge budget (see
+        :data:`MERGE_COPIES_PER_CHARACTER`)."""
+        self._merge_budget -= len(pairs)
+        if self._merge_budget < 0:
+            mark = merge_key.start_mark
+            raise DocumentError(
+                "merge keys (<<) copy too many keys for the size of this file "
+                f"(more than {MERGE_COPIES_PER_CHARACTER} per character)",
+                mark.line + 1,
+                mark.column + 1,
+            )
+        return pairs
 
 
 def _identity(key: yaml.Node) -> Any:

@@ -24,13 +24,15 @@ import _thread
 import math
 import os
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Optional, Protocol, Union
 
 from . import _yaml
-from ._yaml import MAX_DEPTH
+from ._yaml import MAX_DEPTH, MERGE_COPIES_PER_CHARACTER, MIN_MERGE_COPIES
 from .errors import (
     ExpressionSyntaxError,
     ExpressionTooComplex,
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_DEPTH",
+    "MERGE_COPIES_PER_CHARACTER",
+    "MIN_MERGE_COPIES",
     "Conversion",
     "MappingFileNotFoundError",
     "MetricMapping",
@@ -86,28 +90,72 @@ class MappingFileNotFoundError(MappingError, FileNotFoundError):
 # ParsedEntry
 
 
+#: While the entries of one mapping are built (see :func:`_sharing_frozen_values`): the
+#: frozen copy of each container already frozen, by ``id`` of the original (kept with it,
+#: so that the id stays taken).
+_frozen_copies: ContextVar[Optional[dict[int, tuple[Any, Any]]]] = ContextVar(
+    "_frozen_copies", default=None
+)
+
+
 def _freeze(value: Any) -> Any:
-    """A read-only deep copy of a YAML value: dicts -> mapping proxies, lists -> tuples."""
+    """A read-only deep copy of a YAML value: dicts -> mapping proxies, lists -> tuples.
+
+    A container met twice (YAML aliases share values) is copied once and the copy shared,
+    so that an alias bomb stays linear; while a mapping file is built, all its entries
+    share the copies.
+    """
+    memo = _frozen_copies.get()
+    return _freeze_into(value, {} if memo is None else memo)
+
+
+def _freeze_into(value: Any, memo: dict[int, tuple[Any, Any]]) -> Any:
+    if not isinstance(value, (Mapping, list, tuple, set)):
+        return value
+    known = memo.get(id(value))
+    if known is not None:
+        return known[1]
+    frozen: Any
     if isinstance(value, Mapping):
-        return MappingProxyType({key: _freeze(item) for key, item in value.items()})
-    if isinstance(value, (list, tuple)):
-        return tuple(_freeze(item) for item in value)
-    if isinstance(value, set):
-        return frozenset(value)
-    return value
+        frozen = MappingProxyType({key: _freeze_into(item, memo) for key, item in value.items()})
+    elif isinstance(value, set):
+        frozen = frozenset(value)
+    else:
+        frozen = tuple(_freeze_into(item, memo) for item in value)
+    memo[id(value)] = (value, frozen)
+    return frozen
+
+
+@contextmanager
+def _sharing_frozen_values() -> Iterator[None]:
+    """Let the entries built inside share their frozen values (see :func:`_freeze`)."""
+    token = _frozen_copies.set({})
+    try:
+        yield
+    finally:
+        _frozen_copies.reset(token)
 
 
 #: The ``extra`` of an entry with only known fields (shared: it is read-only).
 _NO_EXTRA: Mapping[Any, Any] = MappingProxyType({})
 
 
-def _thaw(value: Any) -> Any:
-    """The inverse of :func:`_freeze` for pickling (mapping proxies cannot be pickled)."""
+def _thaw(value: Any, memo: Optional[dict[int, Any]] = None) -> Any:
+    """The inverse of :func:`_freeze` for pickling (mapping proxies cannot be pickled);
+    shared values stay shared, so that pickle stores each once."""
+    if not isinstance(value, (MappingProxyType, tuple)):
+        return value
+    memo = {} if memo is None else memo
+    known = memo.get(id(value))
+    if known is not None:
+        return known
+    thawed: Any
     if isinstance(value, MappingProxyType):
-        return {key: _thaw(item) for key, item in value.items()}
-    if isinstance(value, tuple):
-        return [_thaw(item) for item in value]
-    return value
+        thawed = {key: _thaw(item, memo) for key, item in value.items()}
+    else:
+        thawed = [_thaw(item, memo) for item in value]
+    memo[id(value)] = thawed
+    return thawed
 
 
 class ParsedEntry:
@@ -691,7 +739,8 @@ def _build_from_document(text: str, file: str) -> _Built:
             )
             problems.fatal = True
             return _built({}, problems)
-        entries = _YamlBuilder(document, source, problems).entries(root)
+        with _sharing_frozen_values():
+            entries = _YamlBuilder(document, source, problems).entries(root)
         return _built(entries, problems)
     except _yaml.DocumentError as err:
         return _refused(file, source, err)

@@ -3,6 +3,8 @@ loads), never in a bare exception, and loading stays bounded in time and depth."
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from nflex_metrics import (
     metric_mapping_from_dict,
     parse_metric_mapping,
 )
-from nflex_metrics.mapping import MAX_DEPTH
+from nflex_metrics.mapping import MAX_DEPTH, MERGE_COPIES_PER_CHARACTER, MIN_MERGE_COPIES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -186,3 +188,61 @@ def test_metric_mapping_from_dict_reports_a_metric_key_too_long_to_print() -> No
 def test_metric_mapping_from_dict_keeps_a_long_int_in_the_other_fields() -> None:
     entry = metric_mapping_from_dict({"m": {"big": 10**5000}})["m"]
     assert entry.get("big") == 10**5000
+
+
+# --- size: aliases share, merges are budgeted ---------------------------------------------
+
+
+def alias_bomb(levels: int, width: int) -> str:
+    """An entry whose fields each hold ``width`` aliases of the one before."""
+    lines = ["bomb:", f"  l0: &l0 [{', '.join(['lol'] * width)}]"]
+    for i in range(1, levels):
+        lines.append(f"  l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * width)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_loads_in_time_linear_in_its_size(tmp_path: Path) -> None:
+    # 12 levels of 12 aliases stand for 12**12 strings: only sharing loads it at all.
+    path = tmp_path / "bomb.yaml"
+    path.write_text(alias_bomb(12, 12), encoding="utf-8")
+    code = (
+        "import sys; from nflex_metrics import load_metric_mapping\n"
+        "entry = load_metric_mapping(sys.argv[1])['bomb']\n"
+        "top = entry.get('l11')\n"
+        "assert len(top) == 12 and top[0] is top[11] and top[0][0] is entry.get('l9')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+
+
+def test_entries_share_the_values_of_one_anchor() -> None:
+    text = "a:\n  tags: &t [x, {k: [1, 2]}]\nb:\n  tags: *t\n"
+    mapping = parse_metric_mapping(text)
+    assert mapping["a"].get("tags") is mapping["b"].get("tags")
+    assert mapping["b"].get("tags") == ("x", {"k": (1, 2)})
+
+
+def test_merge_keys_that_copy_too_much_refuse_the_file(loader: object) -> None:
+    keys, entries = 1_000, 200
+    base = "base: &b {" + ", ".join(f"k{i}: {i}" for i in range(keys)) + "}\n"
+    text = base + "".join(f"e{i}: {{<<: *b}}\n" for i in range(entries))
+    budget = max(MIN_MERGE_COPIES, MERGE_COPIES_PER_CHARACTER * len(text))
+    assert budget < keys * entries
+    with pytest.raises(MappingError) as info:
+        parse_metric_mapping(text)
+    (problem,) = info.value.problems
+    assert problem.message.startswith("merge keys (<<) copy too many keys for the size")
+    first_over = budget // keys  # the entry whose merge goes past the budget
+    line = text.count("\n", 0, text.index(f"\ne{first_over}: {{<<")) + 2
+    assert (problem.line, problem.column) == (line, len(f"e{first_over}: {{") + 1)
+
+
+def test_merge_keys_within_the_budget_load() -> None:
+    text = "base: &b {unit: u, k: 1}\n" + "".join(f"e{i}: {{<<: *b}}\n" for i in range(2_000))
+    assert all(entry.unit() == "u" for entry in parse_metric_mapping(text).values())
