@@ -786,7 +786,11 @@ def _decode(data: bytes, problems: _Problems) -> Optional[str]:
 # ---------------------------------------------------------------------------------------
 # Public entry points and the load cache
 
-_CacheKey = tuple[str, int, int, bool]
+#: What identifies a loaded file: its absolute path, the identity of the file at that
+#: path (device, inode, change time) and its modification time and size, and ``strict``.
+#: The inode and change time notice a file replaced with the same size and modification
+#: time (``cp -p``, ``rsync -a``, ``tar x``, ``os.replace``).
+_CacheKey = tuple[str, int, int, int, int, int, bool]
 _cache: OrderedDict[_CacheKey, _Built] = OrderedDict()
 _cache_lock = _thread.allocate_lock()  # threading's Lock; importing threading costs 0.5 ms
 
@@ -808,8 +812,9 @@ def load_metric_mapping(
     conversion (the raw value passes through), as in 0.2.0. A missing file, YAML that
     does not parse and a top level that is not a mapping raise in both modes.
 
-    An unchanged file (same path, modification time and size) is not read again: its
-    compiled entries are reused, and each call gets a fresh :class:`MetricMapping`.
+    An unchanged file (same path, inode, change and modification times, size) is not
+    read again: its compiled entries are reused, and each call gets a fresh
+    :class:`MetricMapping`.
     """
     shown = os.fspath(file_path)
     path = os.path.abspath(shown)
@@ -823,7 +828,15 @@ def load_metric_mapping(
             MappingFileNotFoundError if isinstance(err, FileNotFoundError) else MappingError
         )
         return _finish(_built({}, problems), strict=strict, source=shown, error_class=error_class)
-    cache_key = (path, stat.st_mtime_ns, stat.st_size, strict)
+    cache_key = (
+        path,
+        stat.st_dev,
+        stat.st_ino,
+        stat.st_ctime_ns,
+        stat.st_mtime_ns,
+        stat.st_size,
+        strict,
+    )
     with _cache_lock:
         built = _cache.get(cache_key)
         if built is not None:

@@ -3,6 +3,7 @@ loads), never in a bare exception, and loading stays bounded in time and depth."
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from mapping_loaders import LOADERS, libyaml
 from nflex_metrics import (
     MappingError,
     MappingProblem,
+    load_metric_mapping,
     metric_mapping_from_dict,
     parse_metric_mapping,
 )
@@ -246,3 +248,21 @@ def test_merge_keys_that_copy_too_much_refuse_the_file(loader: object) -> None:
 def test_merge_keys_within_the_budget_load() -> None:
     text = "base: &b {unit: u, k: 1}\n" + "".join(f"e{i}: {{<<: *b}}\n" for i in range(2_000))
     assert all(entry.unit() == "u" for entry in parse_metric_mapping(text).values())
+
+
+# --- the load cache -----------------------------------------------------------------------
+
+
+def test_a_file_replaced_with_the_same_size_and_modification_time_is_read_again(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "mapping.yaml"
+    path.write_text("cpu:\n  unit: aa\n", encoding="utf-8")
+    assert load_metric_mapping(path)["cpu"].unit() == "aa"
+    stat = path.stat()
+    new = tmp_path / "mapping.yaml.new"
+    new.write_text("cpu:\n  unit: bb\n", encoding="utf-8")
+    os.utime(new, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # as cp -p, rsync -a, tar x
+    os.replace(new, path)
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    assert load_metric_mapping(path)["cpu"].unit() == "bb"
