@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from mapping_loaders import LOADERS, libyaml
 
 from nflex_metrics import (
@@ -19,6 +20,7 @@ from nflex_metrics import (
     metric_mapping_from_dict,
     parse_metric_mapping,
 )
+from nflex_metrics.errors import caret_lines
 from nflex_metrics.mapping import MAX_DEPTH, MERGE_COPIES_PER_CHARACTER, MIN_MERGE_COPIES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -266,3 +268,59 @@ def test_a_file_replaced_with_the_same_size_and_modification_time_is_read_again(
     os.replace(new, path)
     assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
     assert load_metric_mapping(path)["cpu"].unit() == "bb"
+
+
+# --- line breaks ----------------------------------------------------------------------------
+
+BREAKS = ["\n", "\r\n", "\r", "\x85", "\u2028", "\u2029"]
+
+
+def yaml_lines(text: str) -> list[str]:
+    """The lines of a YAML text, split where YAML (and PyYAML's marks) break lines."""
+    return (
+        yaml.reader.Reader.NON_PRINTABLE.sub("", text.replace("\r\n", "\n"))
+        .translate(str.maketrans(dict.fromkeys("\r\x85\u2028\u2029", "\n")))
+        .split("\n")
+    )
+
+
+@pytest.mark.parametrize("eol", BREAKS)
+@pytest.mark.parametrize(
+    ("template", "needle"),
+    [
+        ("a:{n}  unit: x{n}  conversion_expr: value * / 2{n}", "/"),
+        ("a:{n}  conversion_expr: |{n}    value *{n}    / 2{n}", "/"),
+        ("a:{n}  conversion_expr: value *{n}    / 2{n}", "/"),
+        ("a:{n}  unit: 5{n}", "5"),
+        ("a:{n}  unit: x{n}b: [{n}", None),
+    ],
+)
+def test_the_caret_line_and_the_position_agree_whatever_the_line_breaks(
+    loader: object, eol: str, template: str, needle: str | None
+) -> None:
+    text = template.format(n=eol)
+    problem = the_problem(text)
+    line = yaml_lines(text)[problem.line - 1]
+    shown, caret = problem.snippet.split("\n")
+    assert shown == line.rstrip()
+    assert caret == " " * (problem.column - 1) + "^"
+    if needle is not None:
+        # The expression language takes \u2028 and \u2029 (kept in the scalar's value)
+        # for what they are, characters it does not know: the problem is the break.
+        at = line[problem.column - 1] if problem.column <= len(line) else eol
+        assert at == needle or (at == eol and "unexpected character" in problem.message)
+
+
+@pytest.mark.parametrize("eol", ["\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028"])
+def test_caret_lines_count_lines_at_line_feeds_only(eol: str) -> None:
+    source = f"value *{eol}/ 2\nnext"
+    assert caret_lines(source, 1, 9, "here") == "value * / 2\n        ^ here"
+    assert caret_lines(source, 2, 1, "here") == "next\n^ here"
+
+
+def test_an_expression_problem_from_a_dict_shows_the_line_its_position_counts() -> None:
+    with pytest.raises(MappingError) as info:
+        metric_mapping_from_dict({"m": {"conversion_expr": "value *\r/ 2\n  + 1"}})
+    (problem,) = info.value.problems
+    assert "(expression line 1, column 9)" in problem.message
+    assert problem.snippet == "value * / 2\n        ^"
