@@ -324,3 +324,30 @@ def test_an_expression_problem_from_a_dict_shows_the_line_its_position_counts() 
     (problem,) = info.value.problems
     assert "(expression line 1, column 9)" in problem.message
     assert problem.snippet == "value * / 2\n        ^"
+
+
+# --- nflex-metrics check on nasty files -----------------------------------------------------
+
+NASTY = {
+    "deep.yaml": nested_lists(5_000),
+    "bomb.yaml": alias_bomb(9, 9),
+    "self-merge.yaml": "cpu: &a {name: x, <<: *a}\nmem: &b {<<: [*b, *a], x: [*b]}\n",
+    "big-int.yaml": f"a:\n  unit: {BIG}\n  counter: !!bool maybe\n",
+    "breaks.yaml": "a:\r  conversion_expr: value *\u2028 / 2\x85b: 10\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NASTY))
+def test_check_reports_a_nasty_file_without_a_traceback(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text(NASTY[name], encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "nflex_metrics", "check", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Traceback" not in out.stderr + out.stdout
+    assert out.returncode in (0, 1), out.stderr
+    assert str(path) in out.stdout
