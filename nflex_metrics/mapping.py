@@ -900,13 +900,55 @@ def metric_mapping_from_dict(
         problems.add(0, 0, None, f"the top level is {_type_name(data)}; {_TOP_LEVEL_HINT}")
         problems.fatal = True
         return _finish(_built(entries, problems), strict=strict, source=source)
-    for key, entry in data.items():
-        if not isinstance(key, str):
-            problems.add(0, 0, key, f"a metric key must be a string, got {_type_name(key)}")
-        fields: dict[Any, _Value] = {}
-        if isinstance(entry, Mapping):
-            fields = {name: _Value(value) for name, value in entry.items()}
-        else:
-            problems.add(0, 0, key, f"the entry is {_type_name(entry)}; {_ENTRY_HINT}")
-        entries[key] = _build_entry(key, fields, problems)
+    with _sharing_frozen_values():
+        for key, entry in data.items():
+            if not isinstance(key, str):
+                problems.add(0, 0, key, f"a metric key must be a string, got {_type_name(key)}")
+            fields: dict[Any, _Value] = {}
+            if isinstance(entry, Mapping):
+                for name, value in entry.items():
+                    problem = _nesting_problem(value)
+                    if problem is None:
+                        fields[name] = _Value(value)
+                    else:
+                        problems.add(0, 0, key, f"{_shown(name)}: {problem}")
+            else:
+                problems.add(0, 0, key, f"the entry is {_type_name(entry)}; {_ENTRY_HINT}")
+            entries[key] = _build_entry(key, fields, problems)
     return _finish(_built(entries, problems), strict=strict, source=source)
+
+
+class _CannotKeep(Exception):
+    """A value that contains itself or nests too deeply (see :func:`_nesting_problem`)."""
+
+
+def _nesting_problem(value: Any) -> Optional[str]:
+    """Why a field's value given as data cannot be kept, or None: it contains itself, or
+    it nests deeper than a file may (:data:`MAX_DEPTH`, the field's value being level 3).
+    Freezing it would recurse without end, or past Python's recursion limit."""
+    levels: dict[int, int] = {}  # how many levels each container already checked nests
+    open_: set[int] = set()  # the containers being checked: met again, a value contains itself
+
+    def nesting(item: Any, level: int) -> int:
+        if not isinstance(item, (Mapping, list, tuple, set)):
+            return 0
+        known = levels.get(id(item))
+        if known is None:
+            if id(item) in open_:
+                raise _CannotKeep("the value contains itself")
+            if level > MAX_DEPTH:
+                raise _CannotKeep(f"the value is nested more than {MAX_DEPTH} levels deep")
+            open_.add(id(item))
+            children = item.values() if isinstance(item, Mapping) else item
+            known = 1 + max((nesting(child, level + 1) for child in children), default=0)
+            open_.discard(id(item))
+            levels[id(item)] = known
+        if level + known - 1 > MAX_DEPTH:
+            raise _CannotKeep(f"the value is nested more than {MAX_DEPTH} levels deep")
+        return known
+
+    try:
+        nesting(value, 3)
+    except _CannotKeep as err:
+        return str(err)
+    return None

@@ -119,6 +119,42 @@ def test_a_value_that_contains_itself_is_a_problem_at_its_field(loader: object, 
     assert problem.key == "cpu" and "contains itself" in problem.message
 
 
+def nested_list_data(lists: int) -> list[object]:
+    value: list[object] = []
+    for _ in range(lists - 1):
+        value = [value]
+    return value
+
+
+def test_metric_mapping_from_dict_reports_a_value_that_contains_itself() -> None:
+    looped: list[object] = [1]
+    looped.append(looped)
+    with pytest.raises(MappingError) as info:
+        metric_mapping_from_dict({"m": {"unit": "u", "x": looped}})
+    (problem,) = info.value.problems
+    assert (problem.key, problem.message) == ("m", "x: the value contains itself")
+
+
+def test_metric_mapping_from_dict_nests_values_as_deep_as_a_file() -> None:
+    lists = MAX_DEPTH - 2  # the field's value is level 3, as in a file
+    metric_mapping_from_dict({"m": {"x": nested_list_data(lists)}})
+    for too_many in (lists + 1, 5_000):
+        with pytest.raises(MappingError) as info:
+            metric_mapping_from_dict({"m": {"x": nested_list_data(too_many)}})
+        (problem,) = info.value.problems
+        assert problem.message == f"x: the value is nested more than {MAX_DEPTH} levels deep"
+
+
+def test_metric_mapping_from_dict_shares_a_value_the_data_shares() -> None:
+    shared: list[object] = ["lol"] * 12
+    for _ in range(11):  # 12**12 strings, were each reference copied
+        shared = [shared] * 12
+    mapping = metric_mapping_from_dict({"m": {"x": shared}, "n": {"y": shared}})
+    x, y = mapping["m"].get("x"), mapping["n"].get("y")
+    shared_by_entries, shared_inside = x is y, x[0] is x[11]  # (no repr of 12**12 values)
+    assert shared_by_entries and shared_inside
+
+
 # --- numbers and other scalars PyYAML cannot build --------------------------------------
 
 BIG = "1" * 5_000
