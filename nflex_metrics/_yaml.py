@@ -136,6 +136,32 @@ class SourceText:
         end = self._starts[line] if line < len(self._starts) else len(self.text)
         return self.text[start:end].rstrip(_BREAKS)
 
+    def excerpt(self, line: int, column: int, width: int) -> tuple[str, int]:
+        """At most ``width`` characters of a 1-based line around a 1-based column, with
+        ``...`` where the line is cut, and that column's place in the excerpt.
+
+        >>> SourceText("a" * 50 + "^" + "b" * 50).excerpt(1, 51, 10)
+        ('...aaaaa^bbbb...', 9)
+        """
+        if not 1 <= line <= len(self._starts):
+            return "", column
+        start = self._starts[line - 1]
+        end = self._starts[line] if line < len(self._starts) else len(self.text)
+        while end > start and self.text[end - 1] in _BREAKS:  # the line break ("\r\n")
+            end -= 1
+        if end - start <= width:
+            return self.text[start:end], column
+        first = max(start, min(start + column - 1 - width // 2, end - width))
+        last = first + width
+        text = self.text[first:last]
+        column -= first - start
+        if first > start:
+            text = "..." + text
+            column += 3
+        if last < end:
+            text += "..."
+        return text, column
+
 
 class DocumentError(Exception):
     """A document that cannot be loaded at all (not YAML, too deep, too many merge copies),

@@ -51,6 +51,7 @@ __all__ = [
     "MAX_DEPTH",
     "MERGE_COPIES_PER_CHARACTER",
     "MIN_MERGE_COPIES",
+    "SNIPPET_WIDTH",
     "Conversion",
     "MappingFileNotFoundError",
     "MetricMapping",
@@ -389,6 +390,12 @@ class _Value:
         return _yaml.scalar_position(self.source, node, self.value, line, column)
 
 
+#: How many characters of a long line a problem's caret snippet shows, around the
+#: problem's column: the report of a file with many problems on one long line stays
+#: linear in the file's size.
+SNIPPET_WIDTH = 100
+
+
 class _Problems:
     """Collects the problems of one source, with caret snippets when the text is known."""
 
@@ -404,7 +411,8 @@ class _Problems:
         if snippet is None:
             snippet = ""
             if self.source is not None and line > 0:
-                snippet = caret_lines(self.source.line(line), 1, column, "").rstrip()
+                text, at = self.source.excerpt(line, column, SNIPPET_WIDTH)
+                snippet = caret_lines(text, 1, at, "").rstrip()
         shown_key = None if key is None else _shown(key)
         self.items.append(MappingProblem(self.file, line, column, shown_key, message, snippet))
 

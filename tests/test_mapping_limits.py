@@ -21,7 +21,12 @@ from nflex_metrics import (
     parse_metric_mapping,
 )
 from nflex_metrics.errors import caret_lines
-from nflex_metrics.mapping import MAX_DEPTH, MERGE_COPIES_PER_CHARACTER, MIN_MERGE_COPIES
+from nflex_metrics.mapping import (
+    MAX_DEPTH,
+    MERGE_COPIES_PER_CHARACTER,
+    MIN_MERGE_COPIES,
+    SNIPPET_WIDTH,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -286,6 +291,21 @@ def test_merge_keys_that_copy_too_much_refuse_the_file(loader: object) -> None:
 def test_merge_keys_within_the_budget_load() -> None:
     text = "base: &b {unit: u, k: 1}\n" + "".join(f"e{i}: {{<<: *b}}\n" for i in range(2_000))
     assert all(entry.unit() == "u" for entry in parse_metric_mapping(text).values())
+
+
+def test_many_problems_on_one_long_line_show_a_window_of_it(loader: bool) -> None:
+    # One line of 4,000 entries with a bad counter each: showing the whole line under each
+    # problem made a report of 0.5 GB for an 83 KB file.
+    text = "{" + ", ".join(f"k{i}: {{counter: 1}}" for i in range(4_000)) + "}\n"
+    with pytest.raises(MappingError) as info:
+        parse_metric_mapping(text)
+    problems = info.value.problems
+    assert len(problems) == 4_000
+    for problem in problems[::500]:
+        shown, caret = problem.snippet.split("\n")
+        assert len(shown) <= SNIPPET_WIDTH + 6  # and "..." at either end
+        assert shown[len(caret) - 1] == text[problem.column - 1] == "1"
+    assert len(str(info.value)) < 100 * len(text)
 
 
 # --- the load cache -----------------------------------------------------------------------
