@@ -264,14 +264,15 @@ def _first_too_deep(root: yaml.Node) -> Optional[yaml.Node]:
         seen.add(id(node))
         if level > MAX_DEPTH:
             return node
-        if isinstance(node, yaml.MappingNode):
-            children = [child for pair in node.value for child in pair]
-        else:
-            children = node.value
+        items = node.value
+        if isinstance(node, yaml.MappingNode):  # keys and values, in order
+            items = [child for pair in items for child in pair]
         if level < MAX_DEPTH:  # a scalar here cannot be too deep: leave scalars out
-            children = [child for child in children if type(child) is not scalar]
+            items = [child for child in items if type(child) is not scalar]
+            if not items:  # as for most entries of a mapping file
+                continue
         start = node.start_mark.index
-        stack.extend((child, level + 1, start) for child in reversed(children))
+        stack.extend([(child, level + 1, start) for child in reversed(items)])
     return None
 
 
