@@ -70,7 +70,7 @@ def test_yaml_nested_to_the_limit_loads(loader: object, nested: object) -> None:
     parse_metric_mapping(nested(MAX_DEPTH))  # type: ignore[operator]
 
 
-@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 300, 900])
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 600])  # PyYAML recursed past ~490
 def test_yaml_nested_past_the_limit_is_one_problem_at_the_first_node_too_deep(
     loader: object, levels: int
 ) -> None:
@@ -273,7 +273,7 @@ def test_entries_share_the_values_of_one_anchor() -> None:
     assert mapping["b"].get("tags") == ("x", {"k": (1, 2)})
 
 
-def test_merge_keys_that_copy_too_much_refuse_the_file(loader: object) -> None:
+def test_merge_keys_that_copy_too_much_refuse_the_file() -> None:
     keys, entries = 1_000, 200
     base = "base: &b {" + ", ".join(f"k{i}: {i}" for i in range(keys)) + "}\n"
     text = base + "".join(f"e{i}: {{<<: *b}}\n" for i in range(entries))
