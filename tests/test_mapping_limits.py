@@ -66,13 +66,13 @@ def nested_blocks(levels: int) -> str:
 
 
 @pytest.mark.parametrize("nested", [nested_lists, nested_blocks])
-def test_yaml_nested_to_the_limit_loads(loader: object, nested: object) -> None:
+def test_yaml_nested_to_the_limit_loads(loader: bool, nested: object) -> None:
     parse_metric_mapping(nested(MAX_DEPTH))  # type: ignore[operator]
 
 
 @pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 600])  # PyYAML recursed past ~490
 def test_yaml_nested_past_the_limit_is_one_problem_at_the_first_node_too_deep(
-    loader: object, levels: int
+    loader: bool, levels: int
 ) -> None:
     text = nested_lists(levels)
     problem = the_problem(text)
@@ -80,13 +80,13 @@ def test_yaml_nested_past_the_limit_is_one_problem_at_the_first_node_too_deep(
     assert problem.message == f"the YAML is nested more than {MAX_DEPTH} levels deep"
 
 
-def test_deep_block_nesting_is_refused_like_flow_nesting(loader: object) -> None:
+def test_deep_block_nesting_is_refused_like_flow_nesting(loader: bool) -> None:
     problem = the_problem(nested_blocks(400))
     assert (problem.line, problem.column) == (MAX_DEPTH, MAX_DEPTH)  # the key k99
     assert "nested more than" in problem.message
 
 
-def test_a_value_that_aliases_make_too_deep_is_a_problem_at_its_field(loader: object) -> None:
+def test_a_value_that_aliases_make_too_deep_is_a_problem_at_its_field(loader: bool) -> None:
     # Each list nests 40 levels; each holds the one before, so z reaches past the limit.
     body = "[" * 40 + "{}" + "]" * 40
     text = (
@@ -100,7 +100,7 @@ def test_a_value_that_aliases_make_too_deep_is_a_problem_at_its_field(loader: ob
     )
 
 
-def test_a_long_chain_of_merge_keys_is_a_problem(loader: object) -> None:
+def test_a_long_chain_of_merge_keys_is_a_problem(loader: bool) -> None:
     # The chain is defined in an entry that is a list (a problem of its own), which the
     # loader does not walk: resolving the last merge follows the whole chain.
     chain = ", ".join(["&m0 {k0: 0}", *(f"&m{i} {{<<: *m{i - 1}}}" for i in range(1, 150))])
@@ -119,7 +119,7 @@ def test_a_long_chain_of_merge_keys_is_a_problem(loader: object) -> None:
         "cpu:\n  x: &m {k: [*m]}\n",
     ],
 )
-def test_a_value_that_contains_itself_is_a_problem_at_its_field(loader: object, text: str) -> None:
+def test_a_value_that_contains_itself_is_a_problem_at_its_field(loader: bool, text: str) -> None:
     problem = the_problem(text)
     assert problem.key == "cpu" and "contains itself" in problem.message
 
@@ -181,7 +181,7 @@ BIG = "1" * 5_000
     ],
 )
 def test_an_int_longer_than_python_reads_is_a_problem_at_its_digits(
-    loader: object, text: str, key: str | None
+    loader: bool, text: str, key: str | None
 ) -> None:
     start = text.index("<")  # marks where the int starts
     text = text.replace("<", "")
@@ -206,7 +206,7 @@ def test_an_int_longer_than_python_reads_is_a_problem_at_its_digits(
     ],
 )
 def test_a_scalar_pyyaml_cannot_build_is_a_problem_at_its_position(
-    loader: object, value: str, message: str
+    loader: bool, value: str, message: str
 ) -> None:
     text = f"a:\n  unit: x\n  field: {value}\n"
     problem = the_problem(text)
@@ -352,7 +352,7 @@ def yaml_lines(text: str) -> list[str]:
     ],
 )
 def test_the_caret_line_and_the_position_agree_whatever_the_line_breaks(
-    loader: object, eol: str, template: str, needle: str | None
+    loader: bool, eol: str, template: str, needle: str | None
 ) -> None:
     text = template.format(n=eol)
     problem = the_problem(text)
