@@ -35,15 +35,28 @@ class NflexMetricsError(Exception):
     """Base class of every error raised by the engine."""
 
 
+#: Characters that would move a terminal's cursor (or, for ``str.splitlines``, end a line)
+#: inside one line of text: shown as spaces, so that the caret stays under its column.
+_SHOWN_AS_SPACE = str.maketrans(dict.fromkeys("\r\v\f\x1c\x1d\x1e\x85\u2028\u2029", " "))
+
+
 def caret_lines(source: str, line: int, column: int, message: str) -> str:
     """Render the source line at ``line`` (1-based) with a caret under ``column`` (1-based).
+
+    Lines end at ``\\n`` only, as the expression parser counts them: a ``\\r`` is
+    whitespace inside a line, shown as a space like the other characters a terminal
+    would move the cursor for.
 
     >>> print(caret_lines("value * / 10", 1, 9, "expected a number"))
     value * / 10
             ^ expected a number
+    >>> print(caret_lines("value *\\r/ 10", 1, 9, "expected a number"))
+    value * / 10
+            ^ expected a number
     """
-    lines = source.splitlines() or [""]
+    lines = source.split("\n")
     text = lines[line - 1] if 1 <= line <= len(lines) else ""
+    text = text.translate(_SHOWN_AS_SPACE)
     # Tabs are kept so that the caret lines up in a terminal.
     pad = "".join("\t" if ch == "\t" else " " for ch in text[: max(column - 1, 0)])
     return f"{text}\n{pad}^ {message}"

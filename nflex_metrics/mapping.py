@@ -20,16 +20,19 @@ with their file, line, column and metric key and raised together as one
 
 from __future__ import annotations
 
+import _thread
 import math
 import os
-import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Union
+from typing import TYPE_CHECKING, Any, Optional, Protocol, Union
 
 from . import _yaml
+from ._yaml import MAX_DEPTH, MERGE_COPIES_PER_CHARACTER, MIN_MERGE_COPIES
 from .errors import (
     ExpressionSyntaxError,
     ExpressionTooComplex,
@@ -45,6 +48,10 @@ if TYPE_CHECKING:
     from .expression import Expression
 
 __all__ = [
+    "MAX_DEPTH",
+    "MERGE_COPIES_PER_CHARACTER",
+    "MIN_MERGE_COPIES",
+    "SNIPPET_WIDTH",
     "Conversion",
     "MappingFileNotFoundError",
     "MetricMapping",
@@ -84,28 +91,72 @@ class MappingFileNotFoundError(MappingError, FileNotFoundError):
 # ParsedEntry
 
 
+#: While the entries of one mapping are built (see :func:`_sharing_frozen_values`): the
+#: frozen copy of each container already frozen, by ``id`` of the original (kept with it,
+#: so that the id stays taken).
+_frozen_copies: ContextVar[Optional[dict[int, tuple[Any, Any]]]] = ContextVar(
+    "_frozen_copies", default=None
+)
+
+
 def _freeze(value: Any) -> Any:
-    """A read-only deep copy of a YAML value: dicts -> mapping proxies, lists -> tuples."""
+    """A read-only deep copy of a YAML value: dicts -> mapping proxies, lists -> tuples.
+
+    A container met twice (YAML aliases share values) is copied once and the copy shared,
+    so that an alias bomb stays linear; while a mapping file is built, all its entries
+    share the copies.
+    """
+    memo = _frozen_copies.get()
+    return _freeze_into(value, {} if memo is None else memo)
+
+
+def _freeze_into(value: Any, memo: dict[int, tuple[Any, Any]]) -> Any:
+    if not isinstance(value, (Mapping, list, tuple, set)):
+        return value
+    known = memo.get(id(value))
+    if known is not None:
+        return known[1]
+    frozen: Any
     if isinstance(value, Mapping):
-        return MappingProxyType({key: _freeze(item) for key, item in value.items()})
-    if isinstance(value, (list, tuple)):
-        return tuple(_freeze(item) for item in value)
-    if isinstance(value, set):
-        return frozenset(value)
-    return value
+        frozen = MappingProxyType({key: _freeze_into(item, memo) for key, item in value.items()})
+    elif isinstance(value, set):
+        frozen = frozenset(value)
+    else:
+        frozen = tuple(_freeze_into(item, memo) for item in value)
+    memo[id(value)] = (value, frozen)
+    return frozen
+
+
+@contextmanager
+def _sharing_frozen_values() -> Iterator[None]:
+    """Let the entries built inside share their frozen values (see :func:`_freeze`)."""
+    token = _frozen_copies.set({})
+    try:
+        yield
+    finally:
+        _frozen_copies.reset(token)
 
 
 #: The ``extra`` of an entry with only known fields (shared: it is read-only).
 _NO_EXTRA: Mapping[Any, Any] = MappingProxyType({})
 
 
-def _thaw(value: Any) -> Any:
-    """The inverse of :func:`_freeze` for pickling (mapping proxies cannot be pickled)."""
+def _thaw(value: Any, memo: Optional[dict[int, Any]] = None) -> Any:
+    """The inverse of :func:`_freeze` for pickling (mapping proxies cannot be pickled);
+    shared values stay shared, so that pickle stores each once."""
+    if not isinstance(value, (MappingProxyType, tuple)):
+        return value
+    memo = {} if memo is None else memo
+    known = memo.get(id(value))
+    if known is not None:
+        return known
+    thawed: Any
     if isinstance(value, MappingProxyType):
-        return {key: _thaw(item) for key, item in value.items()}
-    if isinstance(value, tuple):
-        return [_thaw(item) for item in value]
-    return value
+        thawed = {key: _thaw(item, memo) for key, item in value.items()}
+    else:
+        thawed = [_thaw(item, memo) for item in value]
+    memo[id(value)] = thawed
+    return thawed
 
 
 class ParsedEntry:
@@ -293,25 +344,56 @@ class MetricMapping(dict[str, ParsedEntry]):
 # ---------------------------------------------------------------------------------------
 # Building entries: shared by the YAML and the dict front ends
 
-#: Maps a 1-based (line, column) inside an expression text to a (line, column) of the file.
-_ExprLocator = Callable[[int, int], "tuple[int, int]"]
-
 
 class _Value:
-    """A field value of an entry and where it is (line/column 0 when there is no file).
+    """A field value of an entry and, when it comes from a YAML file, its node and its
+    key's node, from which its position is worked out when a problem needs it.
 
     A plain slotted class, not a dataclass: one is made per field of every entry.
     """
 
-    __slots__ = ("column", "line", "locate", "value")
+    __slots__ = ("key_node", "node", "source", "value")
 
     def __init__(
-        self, value: Any, line: int = 0, column: int = 0, locate: Optional[_ExprLocator] = None
+        self,
+        value: Any,
+        node: Optional[yaml.Node] = None,
+        key_node: Optional[yaml.Node] = None,
+        source: Optional[_yaml.SourceText] = None,
     ) -> None:
         self.value = value
-        self.line = line
-        self.column = column
-        self.locate = locate
+        self.node = node
+        self.key_node = key_node
+        self.source = source
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """The 1-based (line, column) of the value ((0, 0) without a file); an empty
+        value's is its key's."""
+        node = self.node
+        if node is None:
+            return 0, 0
+        if self.key_node is not None and _is_empty_scalar(node):
+            node = self.key_node
+        return _node_position(node)
+
+    def locate(self, line: int, column: int) -> Optional[tuple[int, int]]:
+        """The file's (line, column) of a 1-based (line, column) inside the value's text,
+        or None when the value is not a scalar of a file."""
+        import yaml
+
+        node = self.node
+        if self.source is None or not isinstance(node, yaml.ScalarNode):
+            return None
+        if not isinstance(self.value, str):
+            return None
+        return _yaml.scalar_position(self.source, node, self.value, line, column)
+
+
+#: How many characters of a long line a problem's caret snippet shows, around the
+#: problem's column: the report of a file with many problems on one long line stays
+#: linear in the file's size.
+SNIPPET_WIDTH = 100
 
 
 class _Problems:
@@ -329,9 +411,28 @@ class _Problems:
         if snippet is None:
             snippet = ""
             if self.source is not None and line > 0:
-                snippet = caret_lines(self.source.line(line), 1, column, "").rstrip()
-        shown_key = None if key is None else str(key)
+                text, at = self.source.excerpt(line, column, SNIPPET_WIDTH)
+                snippet = caret_lines(text, 1, at, "").rstrip()
+        shown_key = None if key is None else _shown(key)
         self.items.append(MappingProblem(self.file, line, column, shown_key, message, snippet))
+
+
+def _too_long(value: Any) -> Optional[str]:
+    """A description of an int too long for Python to convert to text
+    (``sys.get_int_max_str_digits()``, 4,300 digits by default), or None."""
+    if not isinstance(value, int):
+        return None
+    try:
+        str(value)
+    except ValueError:
+        return f"an int of about {int(abs(value).bit_length() * 0.30103) + 1:,} digits"
+    return None
+
+
+def _shown(value: Any) -> str:
+    """``str(value)``, for a key or a field name in a message (even a very long int)."""
+    too_long = _too_long(value)
+    return f"<{too_long}>" if too_long else str(value)
 
 
 def _type_name(value: Any) -> str:
@@ -343,7 +444,7 @@ def _type_name(value: Any) -> str:
         return "a mapping"
     if isinstance(value, (list, tuple)):
         return "a list"
-    return f"{type(value).__name__} {value!r}"
+    return _too_long(value) or f"{type(value).__name__} {value!r}"
 
 
 def _compile_conversion(key: Any, field: _Value, problems: _Problems) -> Optional[Expression]:
@@ -353,15 +454,14 @@ def _compile_conversion(key: Any, field: _Value, problems: _Problems) -> Optiona
     text = field.value
     if text is None:
         return None
-    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+    if isinstance(text, bool) or not isinstance(text, (str, int, float)) or _too_long(text):
         hint = ""
         if isinstance(text, (list, tuple)):
             hint = " (a leading '- ' starts a YAML list: quote the expression)"
         elif isinstance(text, Mapping):
             hint = " (a ': ' inside a plain scalar starts a YAML mapping: quote the expression)"
         problems.add(
-            field.line,
-            field.column,
+            *field.position,
             key,
             f"conversion_expr must be an expression string or a number, "
             f"got {_type_name(text)}{hint}",
@@ -369,7 +469,7 @@ def _compile_conversion(key: Any, field: _Value, problems: _Problems) -> Optiona
         return None
     if not isinstance(text, str):  # a number is the constant
         if isinstance(text, float) and math.isnan(text):
-            problems.add(field.line, field.column, key, "conversion_expr is NaN, not a number")
+            problems.add(*field.position, key, "conversion_expr is NaN, not a number")
             return None
         if isinstance(text, float) and math.isinf(text):
             text = "1e400" if text > 0 else "-1e400"
@@ -377,8 +477,7 @@ def _compile_conversion(key: Any, field: _Value, problems: _Problems) -> Optiona
             text = repr(text)
     if not text.strip():
         problems.add(
-            field.line,
-            field.column,
+            *field.position,
             key,
             "conversion_expr is empty (leave it out, or write null, for no conversion)",
         )
@@ -388,13 +487,13 @@ def _compile_conversion(key: Any, field: _Value, problems: _Problems) -> Optiona
     except ExpressionSyntaxError as err:
         what = "too complex" if isinstance(err, ExpressionTooComplex) else "invalid"
         message = f"conversion_expr is {what}: {err.message}"
-        if field.locate is not None:
-            line, column = field.locate(err.line, err.column)
-            problems.add(line, column, key, message)
+        located = field.locate(err.line, err.column)
+        if located is not None:
+            problems.add(*located, key, message)
         else:
             where = f" (expression line {err.line}, column {err.column})"
             snippet = caret_lines(err.source, err.line, err.column, "").rstrip()
-            problems.add(field.line, field.column, key, message + where, snippet)
+            problems.add(*field.position, key, message + where, snippet)
         return None
 
 
@@ -412,11 +511,11 @@ def _build_entry(key: Any, fields: Mapping[Any, _Value], problems: _Problems) ->
         values[field_name] = field.value
         if not isinstance(field.value, str):
             hint = " (write '' for none, or leave it out)" if field.value is None else ""
-            if isinstance(field.value, (int, float)) and not isinstance(field.value, bool):
+            number = isinstance(field.value, (int, float)) and not isinstance(field.value, bool)
+            if number and not _too_long(field.value):
                 hint = f" (quote it: '{field.value}')"
             problems.add(
-                field.line,
-                field.column,
+                *field.position,
                 key,
                 f"{field_name} must be a string, got {_type_name(field.value)}{hint}",
             )
@@ -425,8 +524,7 @@ def _build_entry(key: Any, fields: Mapping[Any, _Value], problems: _Problems) ->
         values["counter"] = field.value
         if not isinstance(field.value, bool):
             problems.add(
-                field.line,
-                field.column,
+                *field.position,
                 key,
                 f"counter must be true or false, got {_type_name(field.value)}",
             )
@@ -485,7 +583,8 @@ def _finish(
 
 
 def _node_position(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1
 
 
 def _is_empty_scalar(node: yaml.Node) -> bool:
@@ -494,191 +593,175 @@ def _is_empty_scalar(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style
 
 
-def _expression_locator(
-    source: _yaml.SourceText, node: yaml.Node, value: Any
-) -> Optional[_ExprLocator]:
-    import yaml
+class _YamlBuilder:
+    """Reads the entries of one composed document, collecting every problem with its
+    exact position."""
 
-    if not isinstance(node, yaml.ScalarNode) or not isinstance(value, str):
-        return None
+    def __init__(
+        self, document: _yaml.Document, source: _yaml.SourceText, problems: _Problems
+    ) -> None:
+        self.document = document
+        self.source = source
+        self.problems = problems
 
-    def locate(line: int, column: int) -> tuple[int, int]:
-        return _yaml.scalar_position(source, node, value, line, column)
+    def problem(self, node: yaml.Node, key: Any, message: str) -> None:
+        line, column = _node_position(node)
+        self.problems.add(line, column, key, message)
 
-    return locate
+    def pairs(self, node: yaml.MappingNode, key: Any) -> list[_yaml.Pair]:
+        """A mapping's pairs, merge keys resolved; a merge key that does not refer to a
+        mapping is reported."""
 
+        def bad_merge(value: yaml.Node) -> None:
+            self.problem(value, key, "a merge key (<<) must refer to a mapping")
 
-def _construct_key(
-    composed: _yaml.Composed, node: yaml.Node, problems: _Problems, key: Any, what: str
-) -> tuple[bool, Any]:
-    """Construct a mapping key; (False, None) after reporting one that cannot be a key."""
-    import yaml
+        try:
+            return self.document.pairs(node, bad_merge)
+        except _yaml.ValueProblem as err:
+            self.problem(err.node, key, err.message)
+            return []
 
-    if node.tag == _yaml.STR_TAG and isinstance(node, yaml.ScalarNode):
-        return True, node.value  # the usual key, without PyYAML's generic constructor
-    line, column = _node_position(node)
-    if not isinstance(node, yaml.ScalarNode):
-        problems.add(line, column, key, f"{what} must be a string, got {_yaml.describe(node)}")
-        return False, None
-    try:
-        return True, composed.construct(node)
-    except yaml.YAMLError as err:
-        problems.add(line, column, key, f"{what}: {getattr(err, 'problem', None) or err}")
-        return False, None
+    def key(self, node: yaml.Node, key: Any, what: str) -> tuple[bool, Any]:
+        """Construct a mapping key; (False, None) after reporting one that cannot be a key."""
+        import yaml
 
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, key, f"{what} must be a string, got {_yaml.describe(node)}")
+            return False, None
+        try:
+            return True, self.document.scalar(node)
+        except _yaml.ValueProblem as err:
+            self.problem(err.node, key, f"{what}: {err.message}")
+            return False, None
 
-def _pairs(
-    node: yaml.MappingNode, problems: _Problems, key: Any
-) -> Iterable[tuple[yaml.Node, yaml.Node, bool]]:
-    """(key node, value node, explicit) of a mapping node; merge keys (``<<``) resolved,
-    and the ones that do not refer to a mapping reported."""
-    if not _yaml.has_merge_keys(node):
-        return [(key_node, value_node, True) for key_node, value_node in node.value]
-    for bad in _yaml.merge_problems(node):
-        line, column = _node_position(bad)
-        problems.add(line, column, key, "a merge key (<<) must refer to a mapping")
-    return _yaml.mapping_pairs(node)
+    def entries(self, root: yaml.MappingNode) -> dict[Any, ParsedEntry]:
+        """The entries of the top-level mapping, duplicates reported."""
+        import yaml
 
-
-def _entry_fields(
-    composed: _yaml.Composed,
-    source: _yaml.SourceText,
-    key: Any,
-    node: yaml.MappingNode,
-    problems: _Problems,
-) -> dict[Any, _Value]:
-    """The fields of one entry node, duplicates and bad merge keys reported."""
-    import yaml
-
-    fields: dict[Any, _Value] = {}
-    first_line: dict[Any, int] = {}
-    construct = composed.construct
-    for key_node, value_node, explicit in _pairs(node, problems, key):
-        ok, name = _construct_key(composed, key_node, problems, key, "a field name")
-        if not ok:
-            continue
-        mark = key_node.start_mark
-        line, column = mark.line + 1, mark.column + 1
-        if explicit:
-            if name in first_line:
-                problems.add(
+        entries: dict[Any, ParsedEntry] = {}
+        first_line: dict[Any, int] = {}
+        for key_node, value_node, explicit in self.pairs(root, None):
+            if key_node.tag == _yaml.STR_TAG and type(key_node) is yaml.ScalarNode:
+                key = key_node.value  # the usual metric key, without a call
+            else:
+                ok, key = self.key(key_node, None, "a metric key")
+                if not ok:
+                    continue
+            line, column = _node_position(key_node)
+            if not isinstance(key, str):
+                self.problems.add(
                     line,
                     column,
                     key,
-                    f"duplicate field {name!r} (first defined on line {first_line[name]}); "
-                    "YAML would keep only this one",
+                    f"a metric key must be a string, got {_type_name(key)} (quote it)",
                 )
+            if explicit:
+                if key in first_line:
+                    self.problems.add(
+                        line,
+                        column,
+                        key,
+                        f"duplicate metric key (first defined on line {first_line[key]}); "
+                        "YAML would keep only this definition",
+                    )
+                else:
+                    first_line[key] = line
+            if isinstance(value_node, yaml.MappingNode):
+                fields = self.fields(key, value_node)
             else:
-                first_line[name] = line
-        mark = value_node.start_mark
-        vline, vcolumn = mark.line + 1, mark.column + 1
-        try:
-            value = construct(value_node)
-        except yaml.YAMLError as err:
-            problems.add(vline, vcolumn, key, f"{name}: {getattr(err, 'problem', None) or err}")
-            continue
-        if (
-            isinstance(value_node, yaml.ScalarNode)
-            and not value_node.value
-            and not value_node.style
-        ):  # an empty value: point at its key
-            vline, vcolumn = line, column
-        locate = (
-            _expression_locator(source, value_node, value) if name == "conversion_expr" else None
-        )
-        fields[name] = _Value(value, vline, vcolumn, locate)
-    return fields
+                where = key_node if _is_empty_scalar(value_node) else value_node
+                self.problem(
+                    where, key, f"the entry is {_yaml.describe(value_node)}; {_ENTRY_HINT}"
+                )
+                fields = {}
+            entries[key] = _build_entry(key, fields, self.problems)
+        return entries
 
+    def fields(self, key: Any, node: yaml.MappingNode) -> dict[Any, _Value]:
+        """The fields of one entry, duplicates reported."""
+        import yaml
 
-def _build_simple(entries: list[_yaml.SimpleEntry], file: str) -> Optional[_Built]:
-    """Entries read by :func:`_yaml.read_simple`, or None if any has a problem: the
-    caller then reads the file again through PyYAML, which knows where things are."""
-    problems = _Problems(file, None)
-    built = {
-        key: _build_entry(key, {name: _Value(value) for name, value in fields.items()}, problems)
-        for key, fields in entries
-    }
-    return None if problems.items else _built(built, problems)
+        scalar_node = yaml.ScalarNode
+        str_tag = _yaml.STR_TAG
+        document = self.document
+        source = self.source
+        fields: dict[Any, _Value] = {}
+        first: dict[Any, yaml.Node] = {}  # the key node of each field written in the entry
+        for key_node, value_node, explicit in self.pairs(node, key):
+            if key_node.tag == str_tag and type(key_node) is scalar_node:
+                name = key_node.value  # the usual field name, without a call
+            else:
+                ok, name = self.key(key_node, key, "a field name")
+                if not ok:
+                    continue
+            if explicit:
+                if name in first:
+                    self.problem(
+                        key_node,
+                        key,
+                        f"duplicate field {_shown(name)!r} (first defined on line "
+                        f"{_node_position(first[name])[0]}); YAML would keep only this one",
+                    )
+                else:
+                    first[name] = key_node
+            try:
+                if type(value_node) is scalar_node:
+                    value = document.scalar(value_node)
+                else:  # the entry is level 2, its fields' values level 3
+                    value = document.value(value_node, 3)
+            except _yaml.ValueProblem as err:
+                where = value_node if err.too_deep else err.node
+                self.problem(where, key, f"{_shown(name)}: {err.message}")
+                continue
+            fields[name] = _Value(value, value_node, key_node, source)
+        return fields
 
 
 def _build_from_text(text: str, file: str) -> _Built:
-    """Read a whole mapping document, collecting every problem."""
-    text = text[1:] if text.startswith("\ufeff") else text
-    simple = _yaml.read_simple(text)
-    if simple is not None:
-        built = _build_simple(simple, file)
-        if built is not None:
-            return built
-    return _build_from_yaml(text, file)
-
-
-def _build_from_yaml(text: str, file: str) -> _Built:
     """Read a whole mapping document through PyYAML's node tree, collecting every problem
     with its exact position."""
+    with _yaml.collector_paused():  # the tree is freed before the collector resumes
+        return _build_from_document(text, file)
+
+
+def _build_from_document(text: str, file: str) -> _Built:
     import yaml
 
+    text = text[1:] if text.startswith("\ufeff") else text
     source = _yaml.SourceText(text)
     problems = _Problems(file, source)
-    entries: dict[Any, ParsedEntry] = {}
     try:
-        composed = _yaml.compose(source)
-    except _yaml.YamlSyntaxError as err:
-        problems.add(err.line, err.column, _enclosing_key(source, err.line), err.message)
-        problems.fatal = True
-        return _built(entries, problems)
+        document = _yaml.compose(source)
+    except _yaml.DocumentError as err:
+        return _refused(file, source, err)
     try:
-        root = composed.root
+        root = document.root
         if root is None:
             problems.add(1, 1, None, f"the file is empty; {_TOP_LEVEL_HINT}")
             problems.fatal = True
-            return _built(entries, problems)
+            return _built({}, problems)
         if not isinstance(root, yaml.MappingNode):
             line, column = _node_position(root)
             problems.add(
                 line, column, None, f"the top level is {_yaml.describe(root)}; {_TOP_LEVEL_HINT}"
             )
             problems.fatal = True
-            return _built(entries, problems)
-        first_line: dict[Any, int] = {}
-        for key_node, value_node, explicit in _pairs(root, problems, None):
-            ok, key = _construct_key(composed, key_node, problems, None, "a metric key")
-            if not ok:
-                continue
-            line, column = _node_position(key_node)  # a scalar: hashable
-            if not isinstance(key, str):
-                problems.add(
-                    line,
-                    column,
-                    key,
-                    f"a metric key must be a string, got {_type_name(key)} (quote it)",
-                )
-            if explicit and key in first_line:
-                problems.add(
-                    line,
-                    column,
-                    key,
-                    f"duplicate metric key (first defined on line {first_line[key]}); "
-                    "YAML would keep only this definition",
-                )
-            if explicit:
-                first_line.setdefault(key, line)
-            if isinstance(value_node, yaml.MappingNode):
-                fields = _entry_fields(composed, source, key, value_node, problems)
-            else:
-                vline, vcolumn = _node_position(value_node)
-                if _is_empty_scalar(value_node):
-                    vline, vcolumn = line, column
-                problems.add(
-                    vline,
-                    vcolumn,
-                    key,
-                    f"the entry is {_yaml.describe(value_node)}; {_ENTRY_HINT}",
-                )
-                fields = {}
-            entries[key] = _build_entry(key, fields, problems)
+            return _built({}, problems)
+        with _sharing_frozen_values():
+            entries = _YamlBuilder(document, source, problems).entries(root)
+        return _built(entries, problems)
+    except _yaml.DocumentError as err:
+        return _refused(file, source, err)
     finally:
-        composed.loader.dispose()
-    return _built(entries, problems)
+        document.dispose()
+
+
+def _refused(file: str, source: _yaml.SourceText, err: _yaml.DocumentError) -> _Built:
+    """The outcome of a document that cannot be loaded at all: this one problem, fatal."""
+    problems = _Problems(file, source)
+    problems.add(err.line, err.column, _enclosing_key(source, err.line), err.message)
+    problems.fatal = True
+    return _built({}, problems)
 
 
 def _enclosing_key(source: _yaml.SourceText, line: int) -> Optional[str]:
@@ -711,9 +794,13 @@ def _decode(data: bytes, problems: _Problems) -> Optional[str]:
 # ---------------------------------------------------------------------------------------
 # Public entry points and the load cache
 
-_CacheKey = tuple[str, int, int, bool]
+#: What identifies a loaded file: its absolute path, the identity of the file at that
+#: path (device, inode, change time) and its modification time and size, and ``strict``.
+#: The inode and change time notice a file replaced with the same size and modification
+#: time (``cp -p``, ``rsync -a``, ``tar x``, ``os.replace``).
+_CacheKey = tuple[str, int, int, int, int, int, bool]
 _cache: OrderedDict[_CacheKey, _Built] = OrderedDict()
-_cache_lock = threading.Lock()
+_cache_lock = _thread.allocate_lock()  # threading's Lock; importing threading costs 0.5 ms
 
 
 def clear_cache() -> None:
@@ -733,8 +820,9 @@ def load_metric_mapping(
     conversion (the raw value passes through), as in 0.2.0. A missing file, YAML that
     does not parse and a top level that is not a mapping raise in both modes.
 
-    An unchanged file (same path, modification time and size) is not read again: its
-    compiled entries are reused, and each call gets a fresh :class:`MetricMapping`.
+    An unchanged file (same path, inode, change and modification times, size) is not
+    read again: its compiled entries are reused, and each call gets a fresh
+    :class:`MetricMapping`.
     """
     shown = os.fspath(file_path)
     path = os.path.abspath(shown)
@@ -748,7 +836,15 @@ def load_metric_mapping(
             MappingFileNotFoundError if isinstance(err, FileNotFoundError) else MappingError
         )
         return _finish(_built({}, problems), strict=strict, source=shown, error_class=error_class)
-    cache_key = (path, stat.st_mtime_ns, stat.st_size, strict)
+    cache_key = (
+        path,
+        stat.st_dev,
+        stat.st_ino,
+        stat.st_ctime_ns,
+        stat.st_mtime_ns,
+        stat.st_size,
+        strict,
+    )
     with _cache_lock:
         built = _cache.get(cache_key)
         if built is not None:
@@ -812,13 +908,55 @@ def metric_mapping_from_dict(
         problems.add(0, 0, None, f"the top level is {_type_name(data)}; {_TOP_LEVEL_HINT}")
         problems.fatal = True
         return _finish(_built(entries, problems), strict=strict, source=source)
-    for key, entry in data.items():
-        if not isinstance(key, str):
-            problems.add(0, 0, key, f"a metric key must be a string, got {_type_name(key)}")
-        fields: dict[Any, _Value] = {}
-        if isinstance(entry, Mapping):
-            fields = {name: _Value(value) for name, value in entry.items()}
-        else:
-            problems.add(0, 0, key, f"the entry is {_type_name(entry)}; {_ENTRY_HINT}")
-        entries[key] = _build_entry(key, fields, problems)
+    with _sharing_frozen_values():
+        for key, entry in data.items():
+            if not isinstance(key, str):
+                problems.add(0, 0, key, f"a metric key must be a string, got {_type_name(key)}")
+            fields: dict[Any, _Value] = {}
+            if isinstance(entry, Mapping):
+                for name, value in entry.items():
+                    problem = _nesting_problem(value)
+                    if problem is None:
+                        fields[name] = _Value(value)
+                    else:
+                        problems.add(0, 0, key, f"{_shown(name)}: {problem}")
+            else:
+                problems.add(0, 0, key, f"the entry is {_type_name(entry)}; {_ENTRY_HINT}")
+            entries[key] = _build_entry(key, fields, problems)
     return _finish(_built(entries, problems), strict=strict, source=source)
+
+
+class _CannotKeep(Exception):
+    """A value that contains itself or nests too deeply (see :func:`_nesting_problem`)."""
+
+
+def _nesting_problem(value: Any) -> Optional[str]:
+    """Why a field's value given as data cannot be kept, or None: it contains itself, or
+    it nests deeper than a file may (:data:`MAX_DEPTH`, the field's value being level 3).
+    Freezing it would recurse without end, or past Python's recursion limit."""
+    levels: dict[int, int] = {}  # how many levels each container already checked nests
+    open_: set[int] = set()  # the containers being checked: met again, a value contains itself
+
+    def nesting(item: Any, level: int) -> int:
+        if not isinstance(item, (Mapping, list, tuple, set)):
+            return 0
+        known = levels.get(id(item))
+        if known is None:
+            if id(item) in open_:
+                raise _CannotKeep("the value contains itself")
+            if level > MAX_DEPTH:
+                raise _CannotKeep(f"the value is nested more than {MAX_DEPTH} levels deep")
+            open_.add(id(item))
+            children = item.values() if isinstance(item, Mapping) else item
+            known = 1 + max((nesting(child, level + 1) for child in children), default=0)
+            open_.discard(id(item))
+            levels[id(item)] = known
+        if level + known - 1 > MAX_DEPTH:
+            raise _CannotKeep(f"the value is nested more than {MAX_DEPTH} levels deep")
+        return known
+
+    try:
+        nesting(value, 3)
+    except _CannotKeep as err:
+        return str(err)
+    return None

@@ -1,4 +1,4 @@
-"""Bad mapping files (SPEC section 2): every problem named with file, line, column and key,
+"""Bad mapping files: every problem named with file, line, column and key,
 all problems of a file in one MappingError, and ``strict=False`` leniency."""
 
 from __future__ import annotations
