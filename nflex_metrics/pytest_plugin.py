@@ -7,7 +7,8 @@ one test item per case, named ``metric[N]``, failing with
 collection error listing every problem with its file, line and column.
 
 Loading the plugin imports nothing heavy (no PyYAML, hypothesis or Lark): it only looks
-at file names until a test file is found. Disable it with ``-p no:nflex_metrics``.
+at file names until a test file is found. It needs pytest 7 or later (with an older
+pytest it does nothing); ``-p no:nflex_metrics`` disables it.
 """
 
 from __future__ import annotations
@@ -26,15 +27,21 @@ if TYPE_CHECKING:
     from .mapping import ParsedEntry
     from .testing import CaseResult, ConversionCase
 
-__all__ = ["MappingTestCase", "MappingTestFile", "pytest_collect_file"]
+__all__ = ["MappingTestCase", "MappingTestFile"]
 
 
-def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Optional[pytest.File]:
-    """Collect mapping test files; every other file is left to pytest and other plugins."""
-    if file_path.name.endswith(TEST_FILE_SUFFIXES):
-        collector: MappingTestFile = MappingTestFile.from_parent(parent, path=file_path)
-        return collector
-    return None
+#: The hook below uses pytest 7's API; with an older pytest the plugin stays inert rather
+#: than break the run.
+_SUPPORTED = int(pytest.__version__.split(".")[0]) >= 7
+
+if _SUPPORTED:
+
+    def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Optional[pytest.File]:
+        """Collect mapping test files; every other file is left to pytest and other plugins."""
+        if file_path.name.endswith(TEST_FILE_SUFFIXES):
+            collector: MappingTestFile = MappingTestFile.from_parent(parent, path=file_path)
+            return collector
+        return None
 
 
 def _shown(path: Path, start: Path) -> str:

@@ -10,25 +10,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import sys
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import IO, TYPE_CHECKING, Any, Optional
 
-from .errors import MappingError, MappingProblem
-from .testing import (
-    TEST_FILE_SUFFIXES,
-    FileReport,
-    MappingTestError,
-    inputs_text,
-    run_mapping_tests,
-)
-
 if TYPE_CHECKING:
+    from .errors import MappingProblem
     from .fuzzing import FuzzResult
-    from .testing import FuzzSettings
+    from .testing import FileReport, FuzzSettings
+
+# The command line imports this module to add the commands: what running them needs
+# is imported when they run.
 
 __all__ = ["add_commands", "run_fuzz", "run_tests", "write_junit_xml"]
 
@@ -63,6 +56,8 @@ def run_tests(
 ) -> int:
     """Run mapping test files; print each failure and problem, then a summary per file
     (``output_format="json"``: one JSON document). 0 when every case passed, else 1."""
+    from .testing import run_mapping_tests
+
     out = stream or sys.stdout
     reports = [run_mapping_tests(path) for path in paths]
     if output_format == "json":
@@ -121,6 +116,8 @@ def _json_document(reports: Sequence[FileReport]) -> dict[str, Any]:
 def write_junit_xml(reports: Sequence[FileReport], path: str) -> None:
     """Write the reports as JUnit XML: a ``testsuite`` per test file and a ``testcase``
     per case (a broken file is one ``testcase`` with an ``error``)."""
+    import xml.etree.ElementTree as ET
+
     failures = sum(len(report.failures) for report in reports)
     errors = sum(1 for report in reports if report.problems)
     tests = sum(len(report.results) for report in reports) + errors
@@ -146,9 +143,7 @@ def write_junit_xml(reports: Sequence[FileReport], path: str) -> None:
             case = ET.SubElement(
                 suite, "testcase", classname=classname, name="(test file)", file=report.file
             )
-            error = ET.SubElement(
-                case, "error", message=report.summary(), type=MappingTestError.__name__
-            )
+            error = ET.SubElement(case, "error", message=report.summary(), type="MappingTestError")
             error.text = "\n".join(str(problem) for problem in report.problems)
         for result in report.results:
             case = ET.SubElement(
@@ -168,6 +163,8 @@ def write_junit_xml(reports: Sequence[FileReport], path: str) -> None:
 
 def _classname(file: str) -> str:
     """A JUnit class name for a test file: its path without the suffix, dotted."""
+    from .testing import TEST_FILE_SUFFIXES
+
     for suffix in TEST_FILE_SUFFIXES:
         if file.endswith(suffix):
             file = file[: -len(suffix)]
@@ -197,6 +194,7 @@ def run_fuzz(
             raise
         print(f"nflex-metrics fuzz needs hypothesis: {_TESTING_EXTRA}", file=sys.stderr)
         return _EXIT_USAGE
+    from .errors import MappingError
     from .mapping import load_metric_mapping
 
     try:
@@ -218,6 +216,8 @@ def run_fuzz(
             return _EXIT_FAILED
         settings = loaded
     if seed is None:
+        import random
+
         seed = random.SystemRandom().randrange(2**32)
     examples = max_examples or fuzzing.DEFAULT_MAX_EXAMPLES
     results = fuzzing.fuzz_mapping(
@@ -240,7 +240,7 @@ def run_fuzz(
 
 def _fuzz_settings(path: str, mapping: Any, out: IO[str]) -> Optional[dict[str, FuzzSettings]]:
     """The fuzz settings of a test file by metric, or None after printing its problems."""
-    from .testing import check_mapping_tests, load_mapping_tests
+    from .testing import MappingTestError, check_mapping_tests, load_mapping_tests
 
     try:
         tests = load_mapping_tests(path)
@@ -260,6 +260,8 @@ def _print_problems(problems: Sequence[MappingProblem], summary: str, out: IO[st
 
 
 def _print_findings(mapping_path: str, results: Sequence[FuzzResult], out: IO[str]) -> None:
+    from .testing import inputs_text
+
     lines = _entry_lines(mapping_path)
     arrow = _arrow(out)
     for result in results:
