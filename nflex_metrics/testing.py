@@ -16,9 +16,10 @@ input variables and what they must convert to::
           - {input: {value: 0.421}, expect: 42.1}
         fuzz: {ranges: {value: [0, 1]}, expect_range: [0, 100]}
 
-``nflex-metrics test`` and the pytest plugin run the cases; ``nflex-metrics fuzz``
-(:mod:`nflex_metrics.fuzzing`, which needs hypothesis) reads the ``fuzz`` settings.
-This module needs PyYAML only.
+``nflex-metrics test`` and the pytest plugin run the cases; ``nflex-metrics fuzz`` reads
+the ``fuzz`` settings. The fuzzing API (``fuzz_entry``, ``fuzz_mapping``, ``FuzzResult``)
+is importable from here too; it lives in :mod:`nflex_metrics.fuzzing` and needs
+hypothesis, which is imported only when one of those names is. The rest needs PyYAML only.
 
 >>> from nflex_metrics import parse_metric_mapping
 >>> tests = parse_mapping_tests(
@@ -415,3 +416,15 @@ def _value_text(value: object) -> str:
     if isinstance(value, BaseException):
         return f"{type(value).__name__}: {value}"
     return repr(value)
+
+
+#: Names of :mod:`nflex_metrics.fuzzing` this module offers too, imported on first use.
+_FUZZING = ("DEFAULT_MAX_EXAMPLES", "FuzzFinding", "FuzzResult", "fuzz_entry", "fuzz_mapping")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FUZZING:
+        from . import fuzzing
+
+        return getattr(fuzzing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

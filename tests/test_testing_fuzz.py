@@ -93,3 +93,10 @@ def test_fuzz_mapping_searches_each_entry_or_those_named_with_their_settings() -
     settings = {"pct": FuzzSettings({"value": (0.0, 1.0)}, expect_range=(0.0, 100.0))}
     named = fuzz_mapping(mapping, settings, metrics=["pct"], seed=0, max_examples=EXAMPLES)
     assert [(r.metric, r.ok) for r in named] == [("pct", True)]
+
+
+def test_the_fuzzing_api_is_importable_from_nflex_metrics_testing_too() -> None:
+    from nflex_metrics import fuzzing, testing
+
+    assert testing.fuzz_mapping is fuzzing.fuzz_mapping
+    assert testing.fuzz_entry is fuzzing.fuzz_entry
