@@ -113,7 +113,7 @@ class MappingTestCase(pytest.Item):
 
         passed, got = run_case(self.entry, self.case)
         if not passed:
-            file = self.nodeid.split("::", 1)[0]  # the test file, relative to the rootdir
+            file = _shown(self.path, self.config.invocation_params.dir)
             raise CaseFailed(CaseResult(file, self.metric, self.index, self.case, got, passed))
 
     def repr_failure(
