@@ -3,7 +3,9 @@
 Installed with the package (entry point ``pytest11``), so a plain ``pytest`` run collects
 every ``*.mapping-test.yaml`` (or ``.yml``) file it meets, as it collects ``test_*.py``:
 one test item per case, named ``metric[N]``, failing with
-``file:line: metric: input → got X, expected Y``. A broken test file or mapping is a
+``file:line: metric: input → got X, expected Y``. An item per case rather than per
+metric: each case has its own line and outcome, a failing case does not hide the ones
+after it, and ``-k metric`` still selects a metric's cases. A broken test file or mapping is a
 collection error listing every problem with its file, line and column.
 
 Loading the plugin imports nothing heavy (no PyYAML, hypothesis or Lark): it only looks
