@@ -338,7 +338,10 @@ def add_commands(commands: Any) -> None:
         "--tests", metavar="TESTFILE", help="take ranges, nullable and expect_range from here"
     )
     fuzz.add_argument(
-        "--seed", type=int, help="search with this seed, to reproduce a run (default: random)"
+        "--seed",
+        type=int,
+        metavar="N",
+        help="search with this seed, to reproduce a run (default: random)",
     )
     fuzz.add_argument(
         "--max-examples", type=_positive_int, metavar="N", help="samples per metric (100)"
