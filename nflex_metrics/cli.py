@@ -976,6 +976,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help=f"read this much input at a time; bounds memory ({DEFAULT_BLOCK_SIZE})",
     )
+    from .testing_cli import add_commands
+
+    add_commands(commands)  # test, fuzz
     return parser
 
 
@@ -1010,6 +1013,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_check(args)
         if args.command == "eval":
             return _cmd_eval(args, _subparser(parser, "eval"))
+        if args.command in ("test", "fuzz"):
+            return int(args.run(args))
         return _cmd_convert(args)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE

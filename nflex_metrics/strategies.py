@@ -1,8 +1,11 @@
 """Hypothesis strategies for the expression language, for fuzzing your own mappings.
 
 ``trees`` generates syntax trees the parser can produce, ``expressions`` their
-canonical text, and ``variables_for`` variable dicts with the awkward values real
-metric samples contain (NULLs, zeros, huge and tiny numbers, ints, bools, strings)::
+canonical text, ``surface_texts`` the many other ways to write the same tree (any
+keyword case, line breaks, redundant parentheses, ``<>``, ``2.5E+2``, keywords used as
+names), ``variables_for`` variable dicts with the awkward values real metric samples
+contain (NULLs, zeros, huge and tiny numbers, ints, bools, strings), and
+``metric_samples`` the finite values ``nflex-metrics fuzz`` searches::
 
     from hypothesis import given
     from nflex_metrics import strategies as nst
@@ -20,8 +23,12 @@ Requires ``hypothesis`` (a test dependency, not a runtime one).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Callable, Union
+import functools
+import math
+import sys
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Callable, Optional, Union
 
 from hypothesis import strategies as st
 
@@ -48,7 +55,19 @@ from .nodes import (
     walk,
 )
 
-__all__ = ["KEYWORDS", "expressions", "names", "numbers", "trees", "variables_for", "values"]
+__all__ = [
+    "KEYWORDS",
+    "expressions",
+    "metric_samples",
+    "metric_values",
+    "names",
+    "number_spellings",
+    "numbers",
+    "surface_texts",
+    "trees",
+    "values",
+    "variables_for",
+]
 
 #: Words that are keywords somewhere in the language; generated names avoid them in
 #: any letter case so that generated text never depends on keyword context.
@@ -240,3 +259,334 @@ def variables_for(
     if allow_missing:
         return st.fixed_dictionaries({}, optional=wanted)
     return st.fixed_dictionaries(wanted)
+
+
+# ------------------------------------------------------------------ surface texts
+
+
+def number_spellings(value: float) -> st.SearchStrategy[str]:
+    """Number literals that parse to exactly ``value`` (a non-negative float, or ``inf``):
+    ``1``, ``1.``, ``1.00``, ``001``, ``10e-1``, ``0.1E+1``, ... for 1.0.
+
+    Every spelling writes the same decimal as ``repr(value)``, only with the point, the
+    exponent and padding zeros moved, so it rounds to the same float.
+
+    >>> float(number_spellings(2.5).example()) == 2.5
+    True
+    """
+    if math.isnan(value) or math.copysign(1.0, value) < 0:
+        raise ValueError(f"number literals are >= 0 and not NaN, got {value!r}")
+    if math.isinf(value):  # any literal past the float range
+        mantissas = st.sampled_from(("1", "2", "1.8", "10"))
+        return st.builds(
+            "{}{}{}{}".format,
+            mantissas,
+            st.sampled_from("eE"),
+            st.sampled_from(("", "+")),
+            st.integers(309, 999),
+        )
+    decimal = Decimal(repr(value)).normalize()
+    exponent = int(decimal.as_tuple().exponent)
+    digits = "".join(map(str, decimal.as_tuple().digits))
+    # The exponent written after `e`: around the decimal's own, or none at all when the
+    # plain form stays short.
+    shown = list(range(exponent - 2, exponent + len(digits) + 2))
+    if exponent >= -30 and exponent + len(digits) <= 30:
+        shown.insert(0, 0)
+    texts: st.SearchStrategy[str] = _number_texts(digits, exponent, st.sampled_from(shown))
+    return texts
+
+
+@st.composite
+def _number_texts(
+    draw: st.DrawFn, digits: str, exponent: int, shown_exponents: st.SearchStrategy[int]
+) -> str:
+    """``digits * 10**exponent`` written as ``WHOLE[.FRACTION][e[+-]SHOWN]``."""
+    shown = draw(shown_exponents)
+    scale = exponent - shown  # the mantissa is digits * 10**scale
+    if scale >= 0:
+        whole, fraction = digits + "0" * scale, ""
+    else:
+        padded = digits.rjust(1 - scale, "0")
+        whole, fraction = padded[:scale], padded[scale:]
+    whole = "0" * draw(st.integers(0, 2)) + whole
+    fraction += "0" * draw(st.integers(0, 2))
+    text = whole + ("." + fraction if fraction or draw(st.booleans()) else "")
+    if shown != 0 or draw(st.booleans()):
+        sign = "-" if shown < 0 else draw(st.sampled_from(("", "+")))
+        text += draw(st.sampled_from("eE")) + sign + str(abs(shown))
+    return text
+
+
+#: What may stand between two tokens: nothing, or the blanks the language ignores (space,
+#: tab, CR, LF) alone and mixed. Nothing comes first, so that shrinking removes blanks.
+_GAPS = st.sampled_from(("", " ", "\t", "\n", "\r\n", "\r", "  ", " \n\t"))
+_BLANKS = st.sampled_from((" ", "\t", "\n", "\r\n", "\r", "  ", " \n\t"))
+
+#: How many redundant pairs of parentheses go around a node (mostly none).
+_EXTRA_PARENS = st.sampled_from((0, 0, 0, 1, 2))
+
+#: Every spelling of a relation; ``==`` is ``=`` and ``<>`` is ``!=``.
+_RELATIONS = {"=": ("=", "=="), "!=": ("!=", "<>")}
+
+#: Keywords that stay variable names wherever a name stands, per dialect. A word is a
+#: keyword only where the grammar can take that keyword, and a name can only stand where
+#: an operand starts: there CASE and NULL (any case) begin an operand in the full language,
+#: the 0.2.0 dialects know NULL only as ``NULL`` in capitals, and ``case`` has CASE too.
+#: NOT can start a condition, which :class:`_SurfaceWriter` handles where it matters.
+_KEYWORD_NAMES = {
+    "full": ("when", "then", "else", "end", "if", "and", "or", "is", "not"),
+    "case": ("when", "then", "else", "end", "if", "and", "or", "is", "not", "null"),
+    "arithmetic": tuple(sorted(KEYWORDS)),
+    "ternary": tuple(sorted(KEYWORDS)),
+    "simple": tuple(sorted(KEYWORDS)),
+}
+
+#: How tightly each node binds (higher is tighter), and what binary operators need of
+#: their (left, right) operands; as in canonical text.
+_BINARY_LEVEL = {"+": 2, "-": 2, "*": 3, "/": 3, "^": 4}
+_BINARY_NEEDS = {"+": (2, 3), "-": (2, 3), "*": (3, 4), "/": (3, 4), "^": (5, 4)}
+
+
+def _level(node: Node) -> int:
+    if isinstance(node, Ternary):
+        return 1
+    if isinstance(node, Binary):
+        return _BINARY_LEVEL[node.op]
+    if isinstance(node, Unary):
+        return 5
+    if isinstance(node, BoolOp):
+        return 1 if node.op == "or" else 2
+    if isinstance(node, Not):
+        return 3
+    if isinstance(node, (Compare, IsNull)):
+        return 4
+    return 6  # number, name, NULL, CASE
+
+
+@functools.cache
+def _spellings(word: str) -> st.SearchStrategy[str]:
+    """``word`` in any letter case; shrinks to ``word`` as given."""
+    return st.integers(0, 2 ** len(word) - 1).map(
+        lambda mask: "".join(c.swapcase() if mask >> i & 1 else c for i, c in enumerate(word))
+    )
+
+
+class _SurfaceWriter:
+    """Writes a tree as surface text, drawing every choice a writer of the language has,
+    and rebuilds the tree the text must parse to (some names become keyword-like words).
+
+    Tokens are collected first and joined at the end, so that the blank between two of
+    them is drawn knowing both: two words (names, keywords, numbers) need one, except a
+    number followed by a keyword (``2ELSE`` is ``2 ELSE``).
+    """
+
+    def __init__(self, draw: st.DrawFn, dialect: str) -> None:
+        self.draw = draw
+        self.dialect = dialect
+        #: NOT and parenthesised conditions exist only where conditions nest.
+        self.nested_conditions = dialect in ("full", "case")
+        self.tokens: list[tuple[str, str]] = []  # (kind, text); kind: word, number, keyword, symbol
+
+    def text(self) -> str:
+        draw = self.draw
+        parts = [draw(_GAPS)]
+        previous = ""
+        for kind, text in self.tokens:
+            if previous:
+                words = previous != "symbol" and kind != "symbol"
+                glued = previous == "number" and kind == "keyword"
+                parts.append(draw(_BLANKS if words and not glued else _GAPS))
+            parts.append(text)
+            previous = kind
+        parts.append(draw(_GAPS))
+        return "".join(parts)
+
+    def _add(self, kind: str, text: str) -> None:
+        self.tokens.append((kind, text))
+
+    def _keyword(self, word: str) -> None:
+        self._add("keyword", self.draw(_spellings(word)))
+
+    def _parens(self, needed: bool, optional: bool) -> int:
+        return int(needed) + (self.draw(_EXTRA_PARENS) if optional else 0)
+
+    def value(self, node: Expr, need: int, at_condition: bool, top: bool = False) -> Expr:
+        """Write a value where binding level ``need`` is required. ``at_condition``: its
+        first token stands where a condition may start (NOT is a keyword there)."""
+        if isinstance(node, Ternary):
+            optional = self.dialect == "full"  # 0.2.0 dialects: a bare top-level ternary
+        else:
+            optional = not (top and self.dialect == "case")  # the text is one bare CASE
+        parens = self._parens(_level(node) < need, optional)
+        self.tokens.extend([("symbol", "(")] * parens)
+        written = self._value(node, at_condition)
+        self.tokens.extend([("symbol", ")")] * parens)
+        return written
+
+    def _value(self, node: Expr, at_condition: bool) -> Expr:
+        if isinstance(node, Number):
+            self._add("number", self.draw(number_spellings(node.value)))
+            return node
+        if isinstance(node, Name):
+            name = self._name(node.name, at_condition)
+            self._add("word", name)
+            return Name(name)
+        if isinstance(node, Null):
+            if self.dialect == "full":
+                self._keyword("NULL")
+            else:  # the 0.2.0 dialects read only capital NULL as NULL
+                self._add("keyword", "NULL")
+            return node
+        if isinstance(node, Unary):
+            self._add("symbol", node.op)
+            return Unary(node.op, self.value(node.operand, 5, False))
+        if isinstance(node, Binary):
+            left_need, right_need = _BINARY_NEEDS[node.op]
+            left = self.value(node.left, left_need, at_condition)
+            self._add("symbol", node.op)
+            return Binary(node.op, left, self.value(node.right, right_need, False))
+        if isinstance(node, Ternary):
+            body = self.value(node.body, 2, at_condition)
+            self._keyword("if")
+            condition = self.condition(node.condition, 0)
+            self._keyword("else")
+            return Ternary(body, condition, self.value(node.orelse, 1, False))
+        whens = []
+        self._keyword("CASE")
+        for arm in node.whens:
+            self._keyword("WHEN")
+            condition = self.condition(arm.condition, 0)
+            self._keyword("THEN")
+            whens.append(When(condition, self.value(arm.result, 0, False)))
+        orelse = None
+        if node.orelse is not None:
+            self._keyword("ELSE")
+            orelse = self.value(node.orelse, 0, False)
+        self._keyword("END")
+        return Case(tuple(whens), orelse)
+
+    def _name(self, name: str, at_condition: bool) -> str:
+        """``name``, or now and then a keyword-like word that is a name where it stands."""
+        if self.draw(st.integers(0, 3)) < 3:
+            return name
+        words = [
+            word
+            for word in _KEYWORD_NAMES[self.dialect]
+            if not (word == "not" and at_condition and self.nested_conditions)
+        ]
+        word = self.draw(st.sampled_from(words))
+        spelled: str = self.draw(_spellings(word).filter(lambda text: text != "NULL"))
+        return spelled
+
+    def condition(self, node: Cond, need: int) -> Cond:
+        """Write a condition where binding level ``need`` is required."""
+        parens = self._parens(_level(node) < need, self.nested_conditions)
+        self.tokens.extend([("symbol", "(")] * parens)
+        written = self._condition(node)
+        self.tokens.extend([("symbol", ")")] * parens)
+        return written
+
+    def _condition(self, node: Cond) -> Cond:
+        if isinstance(node, Compare):
+            left = self.value(node.left, 2, True)
+            self._add("symbol", self.draw(st.sampled_from(_RELATIONS.get(node.op, (node.op,)))))
+            return Compare(node.op, left, self.value(node.right, 2, False))
+        if isinstance(node, IsNull):
+            operand = self.value(node.operand, 2, True)
+            self._keyword("IS")
+            if node.negated:
+                self._keyword("NOT")
+            self._keyword("NULL")
+            return IsNull(operand, node.negated)
+        if isinstance(node, BoolOp):
+            need = 1 if node.op == "or" else 2
+            first = self.condition(node.left, need)
+            self._keyword(node.op.upper())
+            return BoolOp(node.op, first, self.condition(node.right, need + 1))
+        self._keyword("NOT")
+        return Not(self.condition(node.operand, 3))
+
+
+def surface_texts(
+    dialect: str = "full", max_leaves: int = 12
+) -> st.SearchStrategy[tuple[str, Expr]]:
+    """``(text, tree)`` pairs: a tree of :func:`trees` and one of the many texts that
+    parse to it in ``dialect``, as people write them rather than as ``unparse`` does.
+
+    Keywords in any letter case (NULL only in capitals in the 0.2.0 dialects), blanks and
+    line breaks (space, tab, CR, LF) between tokens or none where the tokens stay apart,
+    redundant parentheses, every relation spelling (``==``, ``<>``), every number
+    spelling (``1.``, ``1.00``, ``2.5E+2``, ``0.1e1``) and keyword-like names where they
+    are names (``end - start``, ``CASE WHEN when = 1 THEN end END``).
+
+    >>> from nflex_metrics import parse
+    >>> text, tree = surface_texts("case").example()
+    >>> parse(text, "case") == tree
+    True
+    """
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r}; expected one of {DIALECTS}")
+
+    drawn_trees = trees(dialect, max_leaves)  # built once: building validates it
+
+    @st.composite
+    def pairs(draw: st.DrawFn) -> tuple[str, Expr]:
+        writer = _SurfaceWriter(draw, dialect)
+        tree = writer.value(draw(drawn_trees), 0, False, top=True)
+        return writer.text(), tree
+
+    strategy: st.SearchStrategy[tuple[str, Expr]] = pairs()
+    return strategy
+
+
+# ------------------------------------------------------------------ fuzzing samples
+
+
+def metric_values(
+    min_value: float = 0.0, max_value: Optional[float] = None, *, nullable: bool = True
+) -> st.SearchStrategy[Optional[float]]:
+    """Finite floats in ``[min_value, max_value]`` (default: every finite float >= 0) that
+    lean on what breaks conversions: zero, one, the bounds, tiny and huge magnitudes;
+    and NULL (``None``) when ``nullable``.
+
+    >>> 0.0 <= metric_values(max_value=1.0, nullable=False).example() <= 1.0
+    True
+    """
+    high = sys.float_info.max if max_value is None else float(max_value)
+    low = float(min_value)
+    if not (math.isfinite(low) and math.isfinite(high) and low <= high):
+        raise ValueError(f"not a range of finite numbers: [{min_value}, {max_value}]")
+    special = [0.0, 1.0, 5e-324, 1e-300, 1e300, low, high, high / 2]
+    edges = sorted({value for value in special if low <= value <= high})
+    numbers = st.one_of(
+        st.sampled_from(edges),
+        st.floats(low, high, allow_nan=False, allow_infinity=False),
+    )
+    return st.one_of(numbers, st.none()) if nullable else numbers
+
+
+def metric_samples(
+    names: Iterable[str],
+    *,
+    ranges: Optional[Mapping[str, tuple[float, float]]] = None,
+    nullable: Union[bool, Iterable[str]] = True,
+) -> st.SearchStrategy[dict[str, Optional[float]]]:
+    """Variable dicts with every name in ``names``, each value from :func:`metric_values`:
+    in its range from ``ranges`` (default: finite and >= 0), NULL-able when ``nullable``
+    is true or names it.
+
+    >>> sample = metric_samples(["used", "total"], ranges={"total": (1, 10)}).example()
+    >>> sorted(sample)
+    ['total', 'used']
+    """
+    ranges = ranges or {}
+    may_be_null = (
+        (lambda name: nullable) if isinstance(nullable, bool) else set(nullable).__contains__
+    )
+    return st.fixed_dictionaries(
+        {
+            name: metric_values(*ranges.get(name, (0.0, None)), nullable=may_be_null(name))
+            for name in sorted(set(names))
+        }
+    )
