@@ -24,8 +24,16 @@ closures, e.g. for ``value * 10``::
                 pass
             return _interpret(m)              # the interpreter, for this tree
         def evaluate_keywords(**m): ...       # the same body, keyword arguments
-        def evaluate_columns(col0):           # a batch: one list comprehension
-            return [(x0 * c0) for x0 in map(float, col0)]
+        def evaluate_columns(col0):           # a batch: one loop over the columns
+            values = []
+            for cell0 in col0:
+                try:
+                    values.append((float(cell0) * c0))
+                    continue
+                except Exception:
+                    pass
+                values.append(_interpret({k0: cell0}))   # this row only
+            return values
         return evaluate, evaluate_keywords, evaluate_columns
 
 Trees of one *shape* (``value * 100`` and ``load * 8``) have the same source, which is
@@ -95,7 +103,7 @@ MAX_NESTING = 500
 #: How many shapes' compiled factories are kept (least recently used go first).
 CODE_CACHE_SIZE = 1024
 
-_ARITHMETIC = {"+": "+", "-": "-", "*": "*", "/": "/"}
+_ARITHMETIC = {"+": "+", "-": "-", "*": "*", "/": "/", "^": "_power"}
 _COMPARE = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _BOOL = {"and": "and", "or": "or"}
 
@@ -113,7 +121,6 @@ _NAMESPACE: dict[str, Any] = {
     "__builtins__": {},
     "Exception": Exception,
     "float": float,
-    "map": map,
     "zip": zip,
     "_power": interpreter.power,
     "_not_null": _not_null,
@@ -134,17 +141,26 @@ class Compiled:
     [10.0, None]
     """
 
-    __slots__ = ("_columns", "evaluate", "evaluate_keywords", "names", "python_source")
+    __slots__ = (
+        "_columns",
+        "_source",
+        "evaluate",
+        "evaluate_keywords",
+        "generated",
+        "names",
+        "numbers",
+    )
 
     #: ``evaluate(mapping)``: the value for one row of variables.
     evaluate: RowFunction
     #: ``evaluate_keywords(**variables)``: the same, given keyword arguments.
     evaluate_keywords: KeywordFunction
-    #: The variables the tree references, in first-use order.
+    #: The variables the tree references (``k0, k1, ...`` of the generated code).
     names: tuple[str, ...]
-    #: The generated source (with the names and numbers it is called with), or why
-    #: the interpreter is used instead.
-    python_source: str
+    #: The distinct numbers of the tree (``c0, c1, ...`` of the generated code).
+    numbers: tuple[float, ...]
+    #: False when the interpreter evaluates every row instead (past a named limit).
+    generated: bool
 
     def __init__(
         self,
@@ -152,14 +168,30 @@ class Compiled:
         evaluate_keywords: KeywordFunction,
         columns: Optional[ColumnsFunction],
         names: tuple[str, ...],
-        python_source: str,
+        numbers: tuple[float, ...],
+        source: str,
+        *,
+        generated: bool = True,
     ) -> None:
+        self.generated = generated
         self.evaluate = evaluate
         self.evaluate_keywords = evaluate_keywords
-        #: One list comprehension over the columns of ``names`` (None: row by row).
+        #: One loop over the columns of ``names``, each row falling back on its own.
         self._columns = columns
         self.names = names
-        self.python_source = python_source
+        self.numbers = numbers
+        #: The shape's factory source, or why the interpreter is used instead.
+        self._source = source
+
+    @property
+    def python_source(self) -> str:
+        """The generated source, after the names and numbers it is called with (or why
+        the interpreter evaluates this tree instead)."""
+        if not self.generated:
+            return self._source
+        bound = [f"# k{i} = {name!r}" for i, name in enumerate(self.names)]
+        bound += [f"# c{i} = {number!r}" for i, number in enumerate(self.numbers)]
+        return "\n".join([*bound, self._source])
 
     def evaluate_columns(self, columns: Mapping[str, Sequence[Any]]) -> list[Value]:
         """Evaluate every row of ``columns`` (name -> sequence of cells, all of one length).
@@ -186,10 +218,8 @@ class Compiled:
             return [evaluate({})] * rows
         present = [name for name in self.names if name in columns]
         if self._columns is not None and len(present) == len(self.names):
-            try:
-                return self._columns(*[columns[name] for name in present])
-            except Exception:  # a row the fast path cannot finish: every row on its own
-                pass
+            return self._columns(*[columns[name] for name in present])
+        # Some column is absent (an error only for a row that reaches it): row by row.
         cells = zip(*[columns[name] for name in present]) if present else [()] * rows
         return [evaluate(dict(zip(present, row))) for row in cells]
 
@@ -204,54 +234,105 @@ def compile_tree(tree: Expr) -> Compiled:
     :data:`~nflex_metrics.limits.MAX_DEPTH_CEILING`, TypeError for anything that is not
     a tree of the parser's node classes, ValueError for an unknown operator.
     """
-    found = _Found.of(tree)
-    names = tuple(found.names)
+    writer = _Writer()
+    template = writer.value(tree, 1, 1)[0]
+    names, numbers = tuple(writer.names), tuple(writer.numbers)
     interpret = functools.partial(interpreter.evaluate, tree)
-    row = _Writer(found, found.read_in_row)
-    row_code = row.value(tree, 1)[0]
-    if row.nesting > MAX_NESTING:
-        why = f"its expressions nest {row.nesting} deep, more than MAX_NESTING ({MAX_NESTING})"
-        return _interpreted(interpret, names, why)
-    batch_code = _Writer(found, found.read_in_batch).value(tree, 1)[0] if names else ""
-    source = _factory_source(found, row_code, batch_code)
-    make = _factory(source)
+    if writer.nesting > MAX_NESTING:
+        why = f"its expressions nest {writer.nesting} deep, more than MAX_NESTING ({MAX_NESTING})"
+        return _interpreted(interpret, names, numbers, why)
+    repeated = tuple(i for i, uses in enumerate(writer.uses) if uses > 1)
+    source, make = _shape(template, len(names), len(numbers), repeated)
     if make is None:
         why = (
             f"its code nests brackets {_deepest_brackets(source)} deep, more than "
             f"MAX_BRACKETS ({MAX_BRACKETS})"
         )
-        return _interpreted(interpret, names, why)
-    evaluate, evaluate_keywords, columns = make(interpret, *names, *found.numbers)
-    bound = [f"# k{i} = {name!r}" for i, name in enumerate(names)]
-    bound += [f"# c{i} = {number!r}" for i, number in enumerate(found.numbers)]
-    return Compiled(evaluate, evaluate_keywords, columns, names, "\n".join([*bound, source]))
+        return _interpreted(interpret, names, numbers, why)
+    evaluate, evaluate_keywords, columns = make(interpret, *names, *numbers)
+    return Compiled(evaluate, evaluate_keywords, columns, names, numbers, source)
 
 
-def _interpreted(interpret: RowFunction, names: tuple[str, ...], why: str) -> Compiled:
+def _interpreted(
+    interpret: RowFunction, names: tuple[str, ...], numbers: tuple[float, ...], why: str
+) -> Compiled:
     def evaluate_keywords(**variables: Any) -> Value:
         return interpret(variables)
 
-    source = (
-        f"# Not compiled: {why}.\n# Every row is evaluated by nflex_metrics.interpreter.evaluate.\n"
-    )
-    return Compiled(interpret, evaluate_keywords, None, names, source)
+    source = f"# Not compiled: {why}.\n# Every row is evaluated by nflex_metrics.interpreter.\n"
+    return Compiled(interpret, evaluate_keywords, None, names, numbers, source, generated=False)
+
+
+Factory = Callable[..., "tuple[RowFunction, KeywordFunction, Optional[ColumnsFunction]]"]
 
 
 @functools.lru_cache(maxsize=CODE_CACHE_SIZE)
-def _factory(source: str) -> Optional[Callable[..., tuple[Any, Any, Any]]]:
-    """The compiled factory ``_make`` of one shape's source; None when its brackets nest
-    past :data:`MAX_BRACKETS` (CPython would refuse it)."""
+def _shape(
+    template: str, names: int, numbers: int, repeated: tuple[int, ...]
+) -> tuple[str, Optional[Factory]]:
+    """The factory source of one shape, and the factory compiled from it (None when its
+    brackets nest past :data:`MAX_BRACKETS`: CPython would refuse it).
+
+    ``template`` is the code of :class:`_Writer`, with a field ``{i}`` for each use of
+    variable ``i``. A variable used once is read where it is used (so a branch not taken
+    never reads it); one in ``repeated`` is read once, first, into ``x<i>``.
+    """
+
+    def fast_path(given: Callable[[int], str], indent: str) -> tuple[str, str]:
+        """The lines reading the repeated variables, and the value's code (``given(i)``:
+        variable ``i`` as the caller gave it)."""
+        reads = "".join(f"{indent}x{i} = float({given(i)})\n" for i in repeated)
+        uses = (f"x{i}" if i in repeated else f"float({given(i)})" for i in range(names))
+        return reads, template.format(*uses)
+
+    params = ["_interpret", *(f"k{i}" for i in range(names)), *(f"c{i}" for i in range(numbers))]
+    reads, code = fast_path(lambda i: f"m[k{i}]", " " * 12)
+    row = (
+        "        try:\n"
+        f"{reads}"
+        f"            return {code}\n"
+        "        except Exception:\n"
+        "            pass\n"
+        "        return _interpret(m)\n"
+    )
+    parts = [
+        f"def _make({', '.join(params)}):\n",
+        f"    def evaluate(m):\n{row}\n",
+        f"    def evaluate_keywords(**m):\n{row}\n",
+    ]
+    if names:
+        columns = ", ".join(f"col{i}" for i in range(names))
+        cells = ", ".join(f"cell{i}" for i in range(names))
+        variables = ", ".join(f"k{i}: cell{i}" for i in range(names))
+        reads, code = fast_path(lambda i: f"cell{i}", " " * 16)
+        parts.append(
+            f"    def evaluate_columns({columns}):\n"
+            "        values = []\n"
+            f"        for {cells} in {'col0' if names == 1 else f'zip({columns})'}:\n"
+            "            try:\n"
+            f"{reads}"
+            f"                values.append({code})\n"
+            "                continue\n"
+            "            except Exception:\n"
+            "                pass\n"
+            f"            values.append(_interpret({{{variables}}}))\n"
+            "        return values\n\n"
+            "    return evaluate, evaluate_keywords, evaluate_columns\n"
+        )
+    else:
+        parts.append("    return evaluate, evaluate_keywords, None\n")
+    source = "".join(parts)
     if _deepest_brackets(source) > MAX_BRACKETS:
-        return None
+        return source, None
     namespace = dict(_NAMESPACE)
     exec(builtins.compile(source, "<nflex_metrics generated>", "exec"), namespace)
-    make: Callable[..., tuple[Any, Any, Any]] = namespace["_make"]
-    return make
+    make: Factory = namespace["_make"]
+    return source, make
 
 
 def clear_code_cache() -> None:
     """Forget every compiled shape (benchmarks use it to measure a never-seen shape)."""
-    _factory.cache_clear()
+    _shape.cache_clear()
 
 
 def _deepest_brackets(source: str) -> int:
@@ -260,206 +341,128 @@ def _deepest_brackets(source: str) -> int:
     return max(itertools.accumulate(steps.get(char, 0) for char in source))
 
 
-def _factory_source(found: _Found, row_code: str, batch_code: str) -> str:
-    """The factory of one shape: ``row_code`` reads variables from ``m``, ``batch_code``
-    uses ``x0, x1, ...`` (already converted with ``float()``)."""
-    params = ", ".join(
-        ["_interpret", *(f"k{i}" for i in range(len(found.names)))]
-        + [f"c{i}" for i in range(len(found.numbers))]
-    )
-    first = "".join(f"            x{i} = float(m[k{i}])\n" for i in sorted(found.repeated))
-    body = (
-        "        try:\n"
-        f"{first}"
-        f"            return {row_code}\n"
-        "        except Exception:\n"
-        "            pass\n"
-        "        return _interpret(m)\n"
-    )
-    parts = [
-        f"def _make({params}):\n",
-        "    def evaluate(m):\n",
-        body,
-        "\n    def evaluate_keywords(**m):\n",
-        body,
-    ]
-    if found.names:
-        count = len(found.names)
-        columns = ", ".join(f"col{i}" for i in range(count))
-        targets = ", ".join(f"x{i}" for i in range(count))
-        floats = ", ".join(f"map(float, col{i})" for i in range(count))
-        rows = floats if count == 1 else f"zip({floats})"
-        parts += [
-            f"\n    def evaluate_columns({columns}):\n",
-            f"        return [{batch_code} for {targets} in {rows}]\n",
-            "\n    return evaluate, evaluate_keywords, evaluate_columns\n",
-        ]
-    else:
-        parts.append("\n    return evaluate, evaluate_keywords, None\n")
-    return "".join(parts)
-
-
-# ------------------------------------------------------------ names and numbers
-
-
-class _Found:
-    """What one walk over a tree finds: its variables and numbers, each numbered in
-    first-use order (``k<i>``, ``c<i>``), and the variables used more than once."""
-
-    __slots__ = ("names", "number_index", "numbers", "repeated")
-
-    def __init__(self) -> None:
-        self.names: dict[str, int] = {}
-        self.repeated: set[int] = set()
-        #: ``repr`` of a number -> its index (``-0.0`` and ``0.0`` stay apart).
-        self.number_index: dict[str, int] = {}
-        self.numbers: list[float] = []
-
-    @classmethod
-    def of(cls, tree: Expr) -> _Found:
-        """Walk ``tree`` (without recursion), checking its node classes and depth."""
-        found = cls()
-        stack: list[tuple[Any, int]] = [(tree, 1)]
-        while stack:
-            node, depth = stack.pop()
-            if depth > MAX_DEPTH_CEILING:
-                raise ExpressionTooComplex(
-                    f"expression nesting deeper than {MAX_DEPTH_CEILING}", "", 1, 1
-                )
-            kind = type(node)
-            if kind is Name:
-                index = found.names.get(node.name)
-                if index is None:
-                    found.names[node.name] = len(found.names)
-                else:
-                    found.repeated.add(index)
-            elif kind is Number:
-                value = float(node.value)
-                if repr(value) not in found.number_index:
-                    found.number_index[repr(value)] = len(found.numbers)
-                    found.numbers.append(value)
-            else:
-                stack.extend((child, depth + 1) for child in reversed(_children(node)))
-        return found
-
-    def read_in_row(self, index: int) -> str:
-        """The code reading variable ``index`` in ``evaluate(m)``."""
-        return f"x{index}" if index in self.repeated else f"float(m[k{index}])"
-
-    def read_in_batch(self, index: int) -> str:
-        """The code reading variable ``index`` in ``evaluate_columns``."""
-        return f"x{index}"
-
-
-def _children(node: Any) -> tuple[Any, ...]:
-    """The children of a node of the parser's classes (exactly those: no subclasses)."""
-    kind = type(node)
-    if kind is Binary or kind is Compare or kind is BoolOp:
-        return (node.left, node.right)
-    if kind is Unary or kind is Not or kind is IsNull:
-        return (node.operand,)
-    if kind is Ternary:
-        return (node.body, node.condition, node.orelse)
-    if kind is Case:
-        for when in node.whens:
-            if type(when) is not When:
-                raise TypeError(f"not a WHEN arm: {when!r}")
-        arms = [part for when in node.whens for part in (when.condition, when.result)]
-        return (*arms, node.orelse) if node.orelse is not None else tuple(arms)
-    if kind is Null:
-        return ()
-    raise TypeError(f"not a syntax node: {node!r}")
-
-
 # ------------------------------------------------------------------ the writer
 
 
 class _Writer:
-    """Writes the fast path of a tree as one Python expression.
+    """Writes the fast path of a tree as one Python expression, in which number ``i`` is
+    ``c<i>`` and each use of variable ``i`` a format field ``{i}`` (how it is read
+    differs between the row and the batch functions, see :func:`_shape`).
 
-    ``read(i)`` is the code reading variable ``i``. Every compound node is written in
-    parentheses, so Python's precedence never matters. :attr:`nesting` is the deepest
-    expression nesting written, counting each CASE arm one level below the one before.
+    Names and numbers are numbered in first-use order (equal numbers share one index).
+    Every compound node is written in parentheses, so Python's precedence never matters.
+    :attr:`nesting` is the deepest expression nesting written, counting each CASE arm
+    one level below the arm before it.
     """
 
-    def __init__(self, found: _Found, read: Callable[[int], str]) -> None:
-        self.names = found.names
-        self.number_index = found.number_index
-        self.read = read
+    def __init__(self) -> None:
+        self.names: dict[str, int] = {}
+        #: How many times each variable is used.
+        self.uses: list[int] = []
+        self.numbers: list[float] = []
+        #: ``repr`` of a number -> its index (so that ``-0.0`` and ``0.0`` stay apart).
+        self.number_index: dict[str, int] = {}
         self.nesting = 0
 
-    def value(self, node: Any, depth: int) -> tuple[str, bool]:
+    def value(self, node: Any, depth: int, nesting: int) -> tuple[str, bool]:
         """Code for a value node, and whether it may be None (NULL) on the fast path
-        (only a NULL literal can be: operators raise on None, variables on ``float()``)."""
-        self.nesting = max(self.nesting, depth)
+        (only a NULL literal can be: operators raise on None, variables on ``float()``).
+
+        ``depth`` is the node's depth in the tree, ``nesting`` in the generated code.
+        """
+        if nesting > self.nesting:
+            self.nesting = nesting
         kind = type(node)
         if kind is Name:
-            return self.read(self.names[node.name]), False
+            index = self.names.get(node.name)
+            if index is None:
+                index = self.names[node.name] = len(self.uses)
+                self.uses.append(0)
+            self.uses[index] += 1
+            return f"{{{index}}}", False
         if kind is Number:
-            return f"c{self.number_index[repr(float(node.value))]}", False
+            value = float(node.value)
+            key = repr(value)
+            index = self.number_index.get(key)
+            if index is None:
+                index = self.number_index[key] = len(self.numbers)
+                self.numbers.append(value)
+            return f"c{index}", False
         if kind is Null:
             return "None", True
+        if depth >= MAX_DEPTH_CEILING:
+            raise ExpressionTooComplex(
+                f"expression nesting deeper than {MAX_DEPTH_CEILING}", "", 1, 1
+            )
+        depth, inner = depth + 1, nesting + 1
         if kind is Unary:
-            operand, may_be_null = self.value(node.operand, depth + 1)
+            operand, may_be_null = self.value(node.operand, depth, inner)
             if node.op == "+":
                 return operand, may_be_null
             if node.op == "-":
                 return f"(-{operand})", False
             raise ValueError(f"unknown unary operator {node.op!r}")
         if kind is Binary:
-            left = self.value(node.left, depth + 1)[0]
-            right = self.value(node.right, depth + 1)[0]
-            if node.op == "^":
+            op = _ARITHMETIC.get(node.op)
+            if op is None:
+                raise ValueError(f"unknown arithmetic operator {node.op!r}")
+            left = self.value(node.left, depth, inner)[0]
+            right = self.value(node.right, depth, inner)[0]
+            if op == "_power":
                 return f"_power({left}, {right})", False
-            return f"({left} {_operator(_ARITHMETIC, node.op)} {right})", False
+            return f"({left} {op} {right})", False
         if kind is Ternary:
-            body, body_null = self.value(node.body, depth + 1)
-            condition = self.condition(node.condition, depth + 1)
-            orelse, orelse_null = self.value(node.orelse, depth + 1)
+            body, body_null = self.value(node.body, depth, inner)
+            condition = self.condition(node.condition, depth, inner)
+            orelse, orelse_null = self.value(node.orelse, depth, inner)
             return f"({body} if {condition} else {orelse})", body_null or orelse_null
         if kind is Case:
             arms: list[str] = []
             may_be_null = node.orelse is None
             for arm, when in enumerate(node.whens):
-                condition = self.condition(when.condition, depth + 1 + arm)
-                result, result_null = self.value(when.result, depth + 1 + arm)
+                if type(when) is not When:
+                    raise TypeError(f"not a WHEN arm: {when!r}")
+                condition = self.condition(when.condition, depth, inner + arm)
+                result, result_null = self.value(when.result, depth, inner + arm)
                 arms.append(f"{result} if {condition} else ")
                 may_be_null = may_be_null or result_null
             orelse = "None"
             if node.orelse is not None:
-                orelse, orelse_null = self.value(node.orelse, depth + len(node.whens))
+                orelse, orelse_null = self.value(node.orelse, depth, inner + len(arms))
                 may_be_null = may_be_null or orelse_null
             return f"({''.join(arms)}{orelse})", may_be_null
-        raise TypeError(f"not a value node: {node!r}")
+        raise TypeError(f"not a syntax node: {node!r}")
 
-    def condition(self, node: Any, depth: int) -> str:
+    def condition(self, node: Any, depth: int, nesting: int) -> str:
         """Code for a condition node: always a bool on the fast path."""
-        self.nesting = max(self.nesting, depth)
+        if nesting > self.nesting:
+            self.nesting = nesting
+        if depth >= MAX_DEPTH_CEILING:
+            raise ExpressionTooComplex(
+                f"expression nesting deeper than {MAX_DEPTH_CEILING}", "", 1, 1
+            )
         kind = type(node)
+        depth, inner = depth + 1, nesting + 1
         if kind is Compare:
-            op = _operator(_COMPARE, node.op)
-            left, left_null = self.value(node.left, depth + 1)
-            right, right_null = self.value(node.right, depth + 1)
+            op = _COMPARE.get(node.op)
+            if op is None:
+                raise ValueError(f"unknown comparison operator {node.op!r}")
+            left, left_null = self.value(node.left, depth, inner)
+            right, right_null = self.value(node.right, depth, inner)
             if op in ("==", "!="):
                 left = f"_not_null({left})" if left_null else left
                 right = f"_not_null({right})" if right_null else right
             return f"({left} {op} {right})"
         if kind is IsNull:
-            operand = self.value(node.operand, depth + 1)[0]
+            operand = self.value(node.operand, depth, inner)[0]
             return f"({operand} is {'not ' if node.negated else ''}None)"
         if kind is Not:
-            return f"(not {self.condition(node.operand, depth + 1)})"
+            return f"(not {self.condition(node.operand, depth, inner)})"
         if kind is BoolOp:
-            op = _operator(_BOOL, node.op)
-            left = self.condition(node.left, depth + 1)
-            right = self.condition(node.right, depth + 1)
+            op = _BOOL.get(node.op)
+            if op is None:
+                raise ValueError(f"unknown logical operator {node.op!r}")
+            left = self.condition(node.left, depth, inner)
+            right = self.condition(node.right, depth, inner)
             return f"({left} {op} {right})"
-        raise TypeError(f"not a condition node: {node!r}")
-
-
-def _operator(table: Mapping[str, str], op: str) -> str:
-    """The Python spelling of a language operator (never the node's text itself)."""
-    try:
-        return table[op]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown operator {op!r}") from None
+        raise TypeError(f"not a syntax node: {node!r}")
