@@ -147,7 +147,7 @@ def measure(workload: Workload, *, samples: int, number: int, repeat: int, rows:
         source = cells if len(row) == 1 else f"zip({cells})"
         formula = _FLOAT_LITERAL.sub(r"\1.0", workload.python_text)  # 10 -> 10.0
         bare_stmt = f"[{formula} for {targets} in {source}]"
-    batch_number = max(1, number // rows)
+    batch_number = max(1, number // rows)  # one batch of 10,000 rows per timing
     batch = _paired(
         "expr.evaluate_columns(columns)",
         "f = expr.evaluate\n[f(r) for r in rows]",
@@ -175,9 +175,10 @@ def measure(workload: Workload, *, samples: int, number: int, repeat: int, rows:
 
 
 def run(
-    *, samples: int = 200, number: int = 200_000, repeat: int = 9, rows: int = 10_000
+    *, samples: int = 200, number: int = 5_000, repeat: int = 61, rows: int = 10_000
 ) -> list[Result]:
-    """Measure every workload of :mod:`benchmarks.workloads`."""
+    """Measure every workload of :mod:`benchmarks.workloads`: ``number`` calls per timing,
+    ``repeat`` alternating rounds (many short rounds: a busy machine disturbs few)."""
     return [measure(w, samples=samples, number=number, repeat=repeat, rows=rows) for w in WORKLOADS]
 
 
