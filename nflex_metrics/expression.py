@@ -111,7 +111,8 @@ class Expression:
 
     def evaluate(self, variables: Mapping[str, object]) -> Optional[float]:
         """The value for ``variables`` (name -> number, numeric string or None): a float,
-        or None for NULL. Raises EvaluationError / VariableLookupError (SPEC 1.5)."""
+        or None for NULL. Raises EvaluationError (a value that is not a number, an
+        overflow) or VariableLookupError (a variable the evaluation needs is missing)."""
         return self._compiled().evaluate(variables)
 
     def __call__(self, **variables: object) -> Optional[float]:

@@ -1,4 +1,4 @@
-"""SPEC 1.5, one test per rule, run against every evaluation path.
+"""The evaluation rules, one test per rule, run against every evaluation path.
 
 Each test runs four times: the reference interpreter, the compiled ``evaluate`` (the
 generated fast path, falling back to the interpreter for a row it cannot finish), the
