@@ -228,19 +228,6 @@ def test_expressions_evaluate_in_spawned_worker_processes() -> None:
         assert pool.map(_evaluate_in_worker, jobs) == [25.0, None, -3.0]
 
 
-@given(
-    st.sampled_from(["full", "arithmetic", "ternary", "case", "simple"]).flatmap(
-        lambda dialect: st.tuples(st.just(dialect), trees(dialect))
-    )
-)
-def test_generated_trees_are_trees_the_parser_produces(case: tuple[str, Expr]) -> None:
-    from nflex_metrics.syntax import parse
-    from nflex_metrics.unparse import unparse
-
-    dialect, tree = case
-    assert parse(unparse(tree), dialect) == tree  # type: ignore[arg-type]
-
-
 def test_canonical_is_the_unparsed_tree() -> None:
     assert compile("a*2").canonical == compile("a * 2.0").canonical
 
