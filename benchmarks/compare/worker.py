@@ -459,10 +459,13 @@ class Worker:
         def clock(f: Callable[..., Any], n: int) -> float:
             return _clock_keywords(f, kwargs, n) if kwargs else _clock(f, args, n)
 
+        # Many short timings, alternating which side goes first: a busy machine then
+        # disturbs a few of them, and the medians keep out of the way.
+        rounds = 20
         key = (f"versus_hand/{req['form']}", req["label"])
-        n = self._count(key, lambda n: clock(ours, n), req["target"] / 3)
+        n = self._count(key, lambda n: clock(ours, n), req["target"] / rounds)
         times: tuple[list[float], list[float]] = ([], [])
-        for i in range(3):  # alternating: ours first, then the reference first, ...
+        for i in range(rounds):
             for side in (0, 1) if i % 2 == 0 else (1, 0):
                 times[side].append(clock((ours, by_hand)[side], n) / n)
         return {
