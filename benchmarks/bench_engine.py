@@ -1,11 +1,13 @@
-"""Engine benchmark: parse+compile cost, evaluate vs a hand-written lambda, batch vs loop.
+"""Engine benchmark: parse and compile costs, evaluate and ``entry.value(**kw)`` against
+hand-written Python, batch against loop.
 
 Run from the checkout root::
 
     python -m benchmarks.bench_engine            # full run (about a minute)
     python -m benchmarks.bench_engine --quick    # a few iterations, numbers are noise
 
-Every ratio compares two things measured in the same run, on the same input.
+Every ratio compares two things measured in the same run, on the same input,
+alternating which goes first, as the median over the rounds.
 """
 
 from __future__ import annotations
@@ -20,13 +22,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from benchmarks.workloads import WORKLOADS, Workload
-from nflex_metrics.compiler import clear_code_cache, compile_tree
+from benchmarks.workloads import WORKLOADS, Workload, keyword_row
 from nflex_metrics.expression import clear_cache, compile
+from nflex_metrics.mapping import ParsedEntry
 from nflex_metrics.syntax import parse
 
 #: An integer literal of a Python formula (not part of a decimal number or a name).
 _FLOAT_LITERAL = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One of ours against its hand-written reference: median times per call (µs) and
+    the median of the per-round ratios (ours / reference)."""
+
+    ours_us: float
+    reference_us: float
+    ratio: float
 
 
 @dataclass(frozen=True)
@@ -35,20 +47,19 @@ class Result:
 
     label: str
     parse_us: float
-    compile_warm_us: float
-    compile_cold_us: float
-    codegen_us: float
-    evaluate_us: float
-    by_hand_us: float
+    #: ``compile(text).evaluate(row)`` for a new text whose shape was compiled before.
+    first_value_us: float
+    #: The same with every cache emptied first: a never-seen shape.
+    new_shape_us: float
+    #: ``expr.evaluate(row)`` against ``by_hand_float(row)``.
+    evaluate: Pair
+    #: ``entry.value(**kw)`` against ``by_hand_keywords(**kw)``, five keyword arguments.
+    value: Pair
     batch_row_us: float
     loop_row_us: float
     #: A hand-written list comprehension of the formula over the same columns, without
     #: any conversion or check: the floor for a pure-Python batch (NaN if none).
     bare_row_us: float
-
-    @property
-    def evaluate_ratio(self) -> float:
-        return self.evaluate_us / self.by_hand_us
 
     @property
     def batch_speedup(self) -> float:
@@ -78,10 +89,15 @@ def _timed_after(
     return statistics.median(times) * 1e6
 
 
-def _per_call_us(stmt: str, names: dict[str, Any], number: int, repeat: int) -> float:
-    """Best-of-``repeat`` time per call of ``stmt`` (best: least disturbed by other load)."""
-    timer = timeit.Timer(stmt, globals=names)
-    return min(timer.repeat(repeat=repeat, number=number)) / number * 1e6
+def _paired(ours: str, reference: str, names: dict[str, Any], number: int, rounds: int) -> Pair:
+    """Time ``ours`` and ``reference`` (``number`` calls each) in alternating order."""
+    timers = (timeit.Timer(ours, globals=names), timeit.Timer(reference, globals=names))
+    times: tuple[list[float], list[float]] = ([], [])
+    for i in range(rounds):
+        for side in (0, 1) if i % 2 == 0 else (1, 0):
+            times[side].append(timers[side].timeit(number) / number * 1e6)
+    ratios = [a / b for a, b in zip(*times)]
+    return Pair(statistics.median(times[0]), statistics.median(times[1]), statistics.median(ratios))
 
 
 def measure(workload: Workload, *, samples: int, number: int, repeat: int, rows: int) -> Result:
@@ -91,35 +107,33 @@ def measure(workload: Workload, *, samples: int, number: int, repeat: int, rows:
 
     row = dict(workload.row)
 
-    def new_text(i: int) -> object:
-        clear_cache()  # a new Expression; generated code of this shape may be reused
+    def first_value(i: int) -> object:
+        clear_cache()  # a new Expression; the compiled code of this shape is reused
         return compile(text).evaluate(row)
 
     def new_shape(i: int) -> object:
-        return compile(text).evaluate(row)  # nothing reused: parse, set up, first value
+        return compile(text).evaluate(row)  # nothing reused: parse, generate, compile, run
 
-    tree = parse(text)
-
-    def codegen(i: int) -> object:
-        code = compile_tree(tree)  # what the call that makes a new shape hot pays once
-        code.warm_up()
-        return code
-
-    compile_warm_us = _median_us(new_text, samples)
-    compile_cold_us = _timed_after(lambda i: clear_cache(generated_code=True), new_shape, samples)
-    codegen_us = _timed_after(lambda i: clear_code_cache(), codegen, samples)
+    first_value_us = _median_us(first_value, samples)
+    new_shape_us = _timed_after(lambda i: clear_cache(generated_code=True), new_shape, samples)
 
     expr = compile(text)
-    expr.evaluate(row)
-    expr._code.warm_up()  # steady state: the generated code, as after HOT_CALLS calls
+    entry = ParsedEntry("metric", "", False, "", expr)
+    keywords = keyword_row(workload)
     expected = workload.by_hand(row)
-    if expr.evaluate(row) != expected:
-        raise AssertionError(f"{workload.label}: {expr.evaluate(row)} != {expected}")
-    names = {"evaluate": expr.evaluate, "by_hand": workload.by_hand, "m": row}
-    evaluate_us = by_hand_us = float("inf")
-    for _ in range(repeat):  # interleaved, so that both see the same machine load
-        evaluate_us = min(evaluate_us, _per_call_us("evaluate(m)", names, number, 1))
-        by_hand_us = min(by_hand_us, _per_call_us("by_hand(m)", names, number, 1))
+    got = (expr.evaluate(row), entry.value(**keywords), workload.by_hand_float(row))
+    if got != (expected,) * 3:
+        raise AssertionError(f"{workload.label}: {got} != {expected}")
+    names: dict[str, Any] = {
+        "evaluate": expr.evaluate,
+        "by_hand_float": workload.by_hand_float,
+        "m": row,
+        "value": entry.value,
+        "by_hand_keywords": workload.by_hand_keywords,
+        "kw": keywords,
+    }
+    evaluate = _paired("evaluate(m)", "by_hand_float(m)", names, number, repeat)
+    value = _paired("value(**kw)", "by_hand_keywords(**kw)", names, number, repeat)
 
     columns = {name: [value] * rows for name, value in row.items()}
     row_dicts = [dict(row) for _ in range(rows)]
@@ -133,67 +147,77 @@ def measure(workload: Workload, *, samples: int, number: int, repeat: int, rows:
         source = cells if len(row) == 1 else f"zip({cells})"
         formula = _FLOAT_LITERAL.sub(r"\1.0", workload.python_text)  # 10 -> 10.0
         bare_stmt = f"[{formula} for {targets} in {source}]"
-    batch_number = max(1, number // rows)
-    batch_row_us = loop_row_us = bare_row_us = float("inf")
-    for _ in range(repeat):
-        batch_row_us = min(
-            batch_row_us,
-            _per_call_us("expr.evaluate_columns(columns)", batch_names, batch_number, 1) / rows,
+    batch_number = max(1, number // rows)  # one batch of 10,000 rows per timing
+    batch = _paired(
+        "expr.evaluate_columns(columns)",
+        "f = expr.evaluate\n[f(r) for r in rows]",
+        batch_names,
+        batch_number,
+        repeat,
+    )
+    bare_row_us = float("nan")
+    if bare_stmt is not None:
+        timer = timeit.Timer(bare_stmt, globals=batch_names)
+        bare_row_us = statistics.median(
+            timer.timeit(batch_number) / batch_number * 1e6 for _ in range(repeat)
         )
-        loop_row_us = min(
-            loop_row_us,
-            _per_call_us("f = expr.evaluate\n[f(r) for r in rows]", batch_names, batch_number, 1)
-            / rows,
-        )
-        if bare_stmt is not None:
-            bare_row_us = min(
-                bare_row_us, _per_call_us(bare_stmt, batch_names, batch_number, 1) / rows
-            )
-    if bare_stmt is None:
-        bare_row_us = float("nan")
     return Result(
         workload.label,
         parse_us,
-        compile_warm_us,
-        compile_cold_us,
-        codegen_us,
-        evaluate_us,
-        by_hand_us,
-        batch_row_us,
-        loop_row_us,
-        bare_row_us,
+        first_value_us,
+        new_shape_us,
+        evaluate,
+        value,
+        batch.ours_us / rows,
+        batch.reference_us / rows,
+        bare_row_us / rows,
     )
 
 
 def run(
-    *, samples: int = 200, number: int = 200_000, repeat: int = 7, rows: int = 10_000
+    *, samples: int = 200, number: int = 5_000, repeat: int = 61, rows: int = 10_000
 ) -> list[Result]:
-    """Measure every workload of :mod:`benchmarks.workloads`."""
+    """Measure every workload of :mod:`benchmarks.workloads`: ``number`` calls per timing,
+    ``repeat`` alternating rounds (many short rounds: a busy machine disturbs few)."""
     return [measure(w, samples=samples, number=number, repeat=repeat, rows=rows) for w in WORKLOADS]
 
 
 def report(results: Sequence[Result]) -> str:
-    """The results as a fixed-width table."""
-    head = (
-        f"{'workload':<13}{'parse':>8}{'+compile':>10}{'cold':>8}{'codegen':>9}"
-        f"{'evaluate':>10}{'by hand':>9}{'ratio':>7}{'batch/row':>11}{'loop/row':>10}{'speedup':>9}"
-        f"{'bare/row':>10}"
+    """The results as two fixed-width tables."""
+    costs = (
+        f"{'workload':<13}{'parse':>8}{'first value':>13}{'new shape':>11}"
+        f"{'batch/row':>11}{'loop/row':>10}{'speedup':>9}{'bare/row':>10}"
     )
-    lines = [head, "-" * len(head)]
+    calls = (
+        f"{'workload':<13}{'evaluate':>10}{'float() by hand':>17}{'ratio':>7}"
+        f"{'value(**kw)':>13}{'**kw by hand':>14}{'ratio':>7}"
+    )
+    lines = [costs, "-" * len(costs)]
     for r in results:
         lines.append(
-            f"{r.label:<13}{r.parse_us:>8.1f}{r.compile_warm_us:>10.1f}{r.compile_cold_us:>8.1f}"
-            f"{r.codegen_us:>9.1f}"
-            f"{r.evaluate_us * 1000:>9.0f}n{r.by_hand_us * 1000:>8.0f}n{r.evaluate_ratio:>7.2f}"
-            f"{r.batch_row_us * 1000:>10.0f}n{r.loop_row_us * 1000:>9.0f}n{r.batch_speedup:>8.1f}x"
-            f"{r.bare_row_us * 1000:>9.0f}n"
+            f"{r.label:<13}{r.parse_us:>8.1f}{r.first_value_us:>13.1f}{r.new_shape_us:>11.1f}"
+            f"{r.batch_row_us * 1000:>10.0f}n{r.loop_row_us * 1000:>9.0f}n"
+            f"{r.batch_speedup:>8.1f}x{r.bare_row_us * 1000:>9.0f}n"
         )
-    lines.append(
-        "median us: parse; +compile and cold = compile(text).evaluate(row), new text of a"
-        " known / new shape;\ncodegen = generating and compiling the fast path, paid once"
-        " when a shape turns hot; best ns per call/row: evaluate (hot), by hand, batch, loop,"
-        " bare (a hand-written comprehension, no conversion)"
-    )
+    lines += [
+        "median µs: parse; first value = compile(text).evaluate(row) of a new text whose",
+        "shape was compiled before; new shape = the same with every cache emptied (parse,",
+        "generate, compile(), first value); ns per row: evaluate_columns, a loop of",
+        "evaluate, a hand-written comprehension without conversion (bare)",
+        "",
+        calls,
+        "-" * len(calls),
+    ]
+    for r in results:
+        e, v = r.evaluate, r.value
+        lines.append(
+            f"{r.label:<13}{e.ours_us * 1000:>9.0f}n{e.reference_us * 1000:>16.0f}n{e.ratio:>7.2f}"
+            f"{v.ours_us * 1000:>12.0f}n{v.reference_us * 1000:>13.0f}n{v.ratio:>7.2f}"
+        )
+    lines += [
+        "median ns per call, alternating with the hand-written reference of",
+        "benchmarks/workloads.py; ratio = median of the per-round ratios (budget: <= 1.15)",
+    ]
     return "\n".join(lines)
 
 

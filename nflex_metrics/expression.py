@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from .compiler import CompiledCode, clear_code_cache, compile_tree
-from .limits import DEFAULT_LIMITS, Limits
-from .nodes import Expr
+from .compiler import Compiled, clear_code_cache, compile_tree
+from .limits import DEFAULT_LIMITS, MAX_DEPTH, MAX_DEPTH_CEILING, MAX_LENGTH, MAX_NODES, Limits
+from .nodes import Expr, Name, walk
 
 if TYPE_CHECKING:
     from .syntax import Dialect
@@ -35,21 +35,25 @@ class Expression:
     canonical texts are: ``compile("a*2") == compile("a * 2.0")``. Pickles as its
     source, dialect and limits, so it ships to multiprocessing, Dask or Spark workers,
     which compile it again (once per process, thanks to the cache).
+
+    Python code is generated and compiled on the first evaluation, and from then on
+    ``expr.evaluate`` is the generated function itself: one call per row (a reference
+    taken before the first evaluation stays the method, which costs a call more).
     """
 
     source: str
     dialect: Dialect
     limits: Limits
     tree: Expr
-    #: The names of the variables the expression references.
-    variables: frozenset[str]
-    _code: CompiledCode
+    #: The text that parses to :attr:`tree` under :attr:`limits`: the source, or for
+    #: :meth:`from_tree` the canonical text (the source given there may be any label).
+    _text: str
     _hash: Optional[int]
 
     def __init__(
         self, source: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMITS
     ) -> None:
-        """Parse and compile ``source``; raises ExpressionSyntaxError or ExpressionTooComplex.
+        """Parse ``source``; raises ExpressionSyntaxError or ExpressionTooComplex.
 
         Prefer :func:`compile`, which caches.
         """
@@ -57,7 +61,7 @@ class Expression:
             raise TypeError(f"an expression must be a str, got {type(source).__name__}")
         from .syntax import parse  # lazy: Lark is imported on first use
 
-        self._setup(source, dialect, limits, parse(source, dialect, limits))
+        self._setup(source, dialect, limits, parse(source, dialect, limits), source)
 
     @classmethod
     def from_tree(
@@ -67,28 +71,22 @@ class Expression:
 
         The tree must be one that :func:`~nflex_metrics.syntax.parse` can produce for
         ``dialect``: a hand-built tree with an unknown operator, a negative literal or a
-        condition where a value belongs raises ``ValueError`` instead of compiling.
+        condition where a value belongs raises ``ValueError`` instead of compiling. Its
+        :attr:`limits` are the defaults, raised where the tree needs more (a longer
+        canonical text, a depth up to ``MAX_DEPTH_CEILING``), so that it pickles.
         """
-        _check_tree(tree, dialect)
-        if source is None:
-            from .unparse import unparse
-
-            source = unparse(tree)
+        text, limits = _check_tree(tree, dialect)
         expr = cls.__new__(cls)
-        expr._setup(source, dialect, DEFAULT_LIMITS, tree)
+        expr._setup(text if source is None else source, dialect, limits, tree, text)
         return expr
 
-    def _setup(self, source: str, dialect: Dialect, limits: Limits, tree: Expr) -> None:
-        code = compile_tree(tree)
+    def _setup(self, source: str, dialect: Dialect, limits: Limits, tree: Expr, text: str) -> None:
         fields = self.__dict__
         fields["source"] = source
         fields["dialect"] = dialect
         fields["limits"] = limits
         fields["tree"] = tree
-        fields["variables"] = frozenset(code.names)
-        fields["_code"] = code
-        # The generated function itself, so that ``expr.evaluate(m)`` is a single call.
-        fields["evaluate"] = code.evaluate
+        fields["_text"] = text
         fields["_hash"] = None
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -97,30 +95,48 @@ class Expression:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"Expression is immutable (cannot delete {name!r})")
 
-    # -- evaluation (``evaluate`` is replaced per instance by the generated function)
+    # -- evaluation
 
-    def evaluate(self, variables: Mapping[str, object]) -> Optional[float]:  # pragma: no cover
+    def _compiled(self) -> Compiled:
+        """The generated functions, compiled on the first call and kept on the instance.
+
+        Also stores the generated ``evaluate`` as this instance's ``evaluate`` attribute,
+        which then shadows the method below: later ``expr.evaluate(row)`` is one call.
+        """
+        compiled: Optional[Compiled] = self.__dict__.get("_code")
+        if compiled is None:
+            # Two threads may both compile; either result is right, the first is kept.
+            compiled = self.__dict__.setdefault("_code", compile_tree(self.tree))
+            self.__dict__["evaluate"] = compiled.evaluate
+        return compiled
+
+    def evaluate(self, variables: Mapping[str, object]) -> Optional[float]:
         """The value for ``variables`` (name -> number, numeric string or None): a float,
-        or None for NULL. Raises EvaluationError / VariableLookupError."""
-        function: Callable[[Mapping[str, object]], Optional[float]] = self._code.evaluate
-        return function(variables)
+        or None for NULL. Raises EvaluationError (a value that is not a number, an
+        overflow) or VariableLookupError (a variable the evaluation needs is missing)."""
+        return self._compiled().evaluate(variables)
 
     def __call__(self, **variables: object) -> Optional[float]:
         """``expr(value=1, total=2)`` is ``expr.evaluate({"value": 1, "total": 2})``."""
-        return self.evaluate(variables)
+        return self._compiled().evaluate(variables)
 
     def evaluate_many(self, rows: Iterable[Mapping[str, object]]) -> list[Optional[float]]:
         """``[expr.evaluate(row) for row in rows]``."""
-        function = self.evaluate
+        function = self._compiled().evaluate
         return [function(row) for row in rows]
 
     def evaluate_columns(self, columns: Mapping[str, Sequence[Any]]) -> list[Optional[float]]:
         """Evaluate a batch given as columns (name -> sequence, all of one length) in one
         generated loop. Row ``i`` gives what ``evaluate({name: column[i], ...})`` gives; a
         column no row reaches may be absent. Unequal lengths raise ValueError."""
-        return self._code.evaluate_columns(columns)
+        return self._compiled().evaluate_columns(columns)
 
     # -- views
+
+    @functools.cached_property
+    def variables(self) -> frozenset[str]:
+        """The names of the variables the expression references."""
+        return frozenset(node.name for node in walk(self.tree) if type(node) is Name)
 
     @functools.cached_property
     def canonical(self) -> str:
@@ -131,8 +147,9 @@ class Expression:
 
     @property
     def python_source(self) -> str:
-        """The generated Python source behind :meth:`evaluate` and :meth:`evaluate_columns`."""
-        return self._code.python_source
+        """The generated Python source behind :meth:`evaluate` and :meth:`evaluate_columns`,
+        with the names and numbers it is called with (or why the interpreter runs instead)."""
+        return self._compiled().python_source
 
     # -- identity
 
@@ -151,9 +168,21 @@ class Expression:
         return value
 
     def __reduce__(self) -> tuple[Any, ...]:
+        if self._text != self.source:  # from_tree with a source of its own
+            return (_from_text, (self._text, self.dialect, self.limits, self.source))
         if self.limits == DEFAULT_LIMITS:
             return (compile, (self.source, self.dialect))
         return (compile, (self.source, self.dialect, self.limits))
+
+
+def _from_text(text: str, dialect: Dialect, limits: Limits, source: str) -> Expression:
+    """Unpickle an Expression made by :meth:`Expression.from_tree` with its own source."""
+    expr = compile(text, dialect, limits)
+    if expr.source == source:
+        return expr
+    copy = Expression.__new__(Expression)
+    copy._setup(source, dialect, limits, expr.tree, text)
+    return copy
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
@@ -185,22 +214,30 @@ def clear_cache(*, generated_code: bool = False) -> None:
         clear_code_cache()
 
 
-def _check_tree(tree: Expr, dialect: Dialect) -> None:
-    """Raise ValueError unless ``tree`` is what the parser makes of its canonical text."""
+def _check_tree(tree: Expr, dialect: Dialect) -> tuple[str, Limits]:
+    """The canonical text of ``tree`` and limits under which it parses back to ``tree``
+    (the defaults where they suffice); ValueError unless the parser makes ``tree`` of it."""
     from .errors import ExpressionSyntaxError, ExpressionTooComplex
-    from .limits import MAX_DEPTH_CEILING
     from .syntax import parse
     from .unparse import unparse
 
     try:
         text = unparse(tree)
-        roomy = Limits(max_length=10**9, max_depth=MAX_DEPTH_CEILING, max_nodes=10**9)
-        again = parse(text, dialect, roomy)
+    except Exception as err:  # unparse of something that is not a node at all
+        raise ValueError(f"not a syntax tree: {tree!r} ({err})") from None
+    # Every node takes at least one character of the text, so these admit the tree.
+    length, nodes = max(MAX_LENGTH, len(text)), max(MAX_NODES, len(text))
+    limits = Limits(max_length=length, max_depth=MAX_DEPTH, max_nodes=nodes)
+    try:
+        try:
+            again = parse(text, dialect, limits)
+        except ExpressionTooComplex:  # deeper than the default: up to the ceiling
+            limits = Limits(max_length=length, max_depth=MAX_DEPTH_CEILING, max_nodes=nodes)
+            again = parse(text, dialect, limits)
     except ExpressionTooComplex:
         raise
     except ExpressionSyntaxError as err:
         raise ValueError(f"not a valid {dialect} syntax tree: {err.message}") from None
-    except Exception as err:  # unparse of something that is not a node at all
-        raise ValueError(f"not a syntax tree: {tree!r} ({err})") from None
     if again != tree:
         raise ValueError(f"not a syntax tree the parser can produce: {tree!r} reads as {again!r}")
+    return text, limits

@@ -1,11 +1,12 @@
-"""The reference evaluator: a slow, obvious tree walker of the evaluation rules.
+"""The reference evaluator: a slow, obvious tree walker over the language's rules.
 
 It is the oracle the compiler is tested against, so it favours clarity over speed.
 The few rules that need care live in small public helpers (:func:`lookup`,
-:func:`coerce_variable`, :func:`divide`, :func:`power`) that the compiled code calls
-too, so that both agree on every value and on every error message.
+:func:`coerce_variable`, :func:`divide`, :func:`power`). The compiled code calls
+:func:`power` too and hands every row it cannot finish to :func:`evaluate`, so both
+agree on every value and on every error message.
 
-Decisions on the finer points (the compiler follows them exactly):
+The rules that need a decision (the compiler follows them exactly):
 
 - A variable is converted with ``float()``, so everything ``float()`` accepts is a
   number: ints, bools, floats (and their subclasses), ``Decimal``, ``Fraction``,

@@ -171,7 +171,9 @@ class ParsedEntry:
     '0.5'
     """
 
-    __slots__ = ("_conversion", "_counter", "_extra", "_name", "_specialisation", "_unit")
+    # No __slots__: the first value()/convert() of an entry whose conversion is an
+    # Expression stores the expression's generated keyword function in the instance
+    # dict, where it shadows the methods, so later calls are one call into that code.
 
     _name: str
     _unit: str
@@ -189,13 +191,13 @@ class ParsedEntry:
         conversion: Optional[Conversion] = None,
         extra: Optional[Mapping[Any, Any]] = None,
     ) -> None:
-        set_ = object.__setattr__
-        set_(self, "_name", name)
-        set_(self, "_unit", unit)
-        set_(self, "_counter", counter)
-        set_(self, "_specialisation", specialisation)
-        set_(self, "_conversion", conversion)
-        set_(self, "_extra", _freeze(dict(extra)) if extra else _NO_EXTRA)
+        fields = self.__dict__
+        fields["_name"] = name
+        fields["_unit"] = unit
+        fields["_counter"] = counter
+        fields["_specialisation"] = specialisation
+        fields["_conversion"] = conversion
+        fields["_extra"] = _freeze(dict(extra)) if extra else _NO_EXTRA
 
     # The 0.2.0 accessors -------------------------------------------------------------
     def name(self) -> str:
@@ -221,12 +223,19 @@ class ParsedEntry:
         ``variables['value']`` exactly as given. A missing variable raises
         :class:`~nflex_metrics.errors.VariableLookupError`.
         """
-        if self._conversion is not None:
-            return self._conversion.evaluate(variables)
-        try:
-            return variables["value"]
-        except KeyError:
-            raise VariableLookupError("value") from None
+        conversion = self._conversion
+        if conversion is None:
+            try:
+                return variables["value"]
+            except KeyError:
+                raise VariableLookupError("value") from None
+        expression = self.expression
+        if expression is None:  # a foreign conversion object
+            return conversion.evaluate(variables)
+        # From now on entry.value and entry.convert are the generated function itself.
+        function = expression._compiled().evaluate_keywords
+        self.__dict__["value"] = self.__dict__["convert"] = function
+        return function(**variables)
 
     def convert(self, **variables: Any) -> Any:
         """The same as :meth:`value` (the other 0.2.0 spelling)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import workloads
 from benchmarks.compare import mappings, results, run, worker
 from benchmarks.compare.results import Cell, Row, Target
 from benchmarks.compare.venvs import Side, venv_dir
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_docstring_examples_of_the_benchmark_modules_hold() -> None:
-    for module in (worker, results):
+    for module in (worker, results, workloads):
         assert doctest.testmod(module).failed == 0
 
 
@@ -82,6 +83,20 @@ def test_worker_times_every_workload_on_our_side() -> None:
                 }
             )
             assert answer["seconds"] > 0 and answer["n"] >= 1, (op, workload.label)
+        for form in ("evaluate", "keywords"):
+            answer = w.handle(
+                {
+                    "op": "versus_hand",
+                    "form": form,
+                    "label": workload.label,
+                    "text": workload.text,
+                    "python_text": workload.python_text,
+                    "row": dict(workload.row),
+                    "expected": workload.by_hand(workload.row),
+                    "target": 0.001,
+                }
+            )
+            assert answer["seconds"] > 0 and answer["reference_seconds"] > 0, workload.label
 
 
 def test_worker_converts_a_batch_and_checks_its_sum(tmp_path: Path) -> None:
@@ -174,7 +189,9 @@ def test_comparison_runs_end_to_end_on_our_side_alone(tmp_path: Path) -> None:
     text = output.read_text()
     for workload in WORKLOADS:
         assert f"| {workload.label} |" in text
-    for bench in ("parse", "new shape -> first value", "evaluate", "cold start", "convert"):
+    benches = ["parse", "new shape -> first value", "evaluate", "cold start", "convert"]
+    benches += ["evaluate vs by hand", "entry.value(**5 kw) vs by hand"]
+    for bench in benches:
         assert f"| {bench} |" in text
     assert "load_metric_mapping, 20 entries" in text
     assert "failed:" not in text
@@ -184,6 +201,16 @@ def test_a_row_where_ours_failed_misses_its_target_whatever_the_peers_did() -> N
     row = _row(1.0, {"a": 6.0}, Target(("a",), 5.0, "a"))
     row.cells["ours"] = Cell(error="ExpressionSyntaxError")
     assert row.verdict() == "NO (ours failed)"
+
+
+def test_a_budget_row_is_met_when_ours_stays_within_it_of_the_reference() -> None:
+    row = Row("evaluate vs by hand", "scale", "µs", budget=results.Budget(1.15, "the lambda"))
+    row.cells["ours"] = Cell([1.1e-6])
+    row.reference.samples.append(1e-6)
+    assert row.verdict() == "yes (1.10x)"
+    assert results.format_cell(row, "ours") == "1.1 µs (by hand 1 µs)"
+    row.cells["ours"] = Cell([1.2e-6])
+    assert row.verdict() == "NO (1.20x)"
 
 
 def test_a_row_without_any_peer_claims_nothing() -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 import multiprocessing
 import pickle
 import re
+import threading
 
 import pytest
 from hypothesis import given
@@ -14,8 +16,8 @@ from nflex_metrics import expression
 from nflex_metrics.errors import ExpressionSyntaxError, VariableLookupError
 from nflex_metrics.expression import Expression, compile
 from nflex_metrics.interpreter import evaluate
-from nflex_metrics.limits import Limits
-from nflex_metrics.nodes import Binary, Case, Compare, Expr, Name, Number, When
+from nflex_metrics.limits import DEFAULT_LIMITS, MAX_DEPTH, MAX_DEPTH_CEILING, MAX_LENGTH, Limits
+from nflex_metrics.nodes import Binary, Case, Compare, Expr, Name, Number, Unary, When
 from nflex_metrics.strategies import trees, variables_for
 
 TEXT = "CASE WHEN disk_avail = 0 THEN NULL ELSE disk_used / disk_avail * 100 END"
@@ -27,8 +29,13 @@ def test_expression_exposes_source_dialect_tree_and_variables() -> None:
     assert expr.dialect == "full"
     assert expr.variables == frozenset({"disk_avail", "disk_used"})
     assert evaluate(expr.tree, {"disk_avail": 4, "disk_used": 1}) == 25.0
-    assert "def _evaluate(m):" in expr.python_source
     assert repr(expr) == f"Expression({TEXT!r}, dialect='full')"
+
+
+def test_python_source_is_python_naming_the_variables_it_runs_with() -> None:
+    source = compile(TEXT).python_source
+    builtins.compile(source, "<python_source>", "exec")
+    assert "'disk_avail'" in source and "'disk_used'" in source
 
 
 def test_evaluate_and_call_agree() -> None:
@@ -38,9 +45,14 @@ def test_evaluate_and_call_agree() -> None:
     assert expr(disk_avail=0) is None
 
 
-def test_evaluate_is_the_generated_function_itself() -> None:
-    expr = compile("value * 10")
-    assert expr.evaluate.__name__ == "_evaluate"
+def test_evaluate_taken_before_the_first_call_keeps_working() -> None:
+    expr = Expression("value * 10 + other")
+    before = expr.evaluate  # the method, before any code is generated
+    assert before({"value": 1, "other": 2}) == 12.0
+    after = expr.evaluate
+    assert after({"value": 1, "other": 2}) == before({"value": 1, "other": 2}) == 12.0
+    with pytest.raises(VariableLookupError):
+        before({"value": 1})
 
 
 def test_expression_is_immutable() -> None:
@@ -135,6 +147,70 @@ def test_pickle_round_trip_keeps_source_dialect_and_limits() -> None:
         assert copy == expr
 
 
+def _deep_tree(depth: int) -> Expr:
+    tree: Expr = Name("x")
+    for _ in range(depth - 1):
+        tree = Unary("-", tree)
+    return tree
+
+
+def _long_case(arms: int) -> Expr:
+    whens = tuple(
+        When(Compare("=", Name("state"), Number(float(i))), Number(i * 10.0)) for i in range(arms)
+    )
+    return Case(whens, Number(0.5))
+
+
+@pytest.mark.parametrize("source", [None, "<generated>"])
+@pytest.mark.parametrize(
+    "tree",
+    [_deep_tree(150), _deep_tree(MAX_DEPTH_CEILING), _long_case(600)],
+    ids=["depth 150", "depth at the ceiling", "canonical text over 10,000 characters"],
+)
+def test_whatever_from_tree_accepts_round_trips_through_pickle(
+    tree: Expr, source: str | None
+) -> None:
+    expr = Expression.from_tree(tree, source=source)
+    assert len(expr.canonical) > MAX_LENGTH or expr.limits.max_depth > MAX_DEPTH
+    copy = pickle.loads(pickle.dumps(expr))
+    assert copy == expr
+    assert (copy.source, copy.dialect, copy.limits) == (expr.source, expr.dialect, expr.limits)
+    for row in ({"x": 2, "state": 7}, {"x": None, "state": None}):
+        assert copy.evaluate(row) == expr.evaluate(row) == evaluate(tree, row)
+
+
+def test_from_tree_keeps_the_default_limits_where_they_suffice() -> None:
+    from nflex_metrics.syntax import parse
+
+    expr = Expression.from_tree(parse("a * 2 if b > 0 else 1"))
+    assert expr.limits == DEFAULT_LIMITS
+    assert pickle.loads(pickle.dumps(expr)) == expr
+
+
+def test_from_tree_past_the_depth_ceiling_is_too_complex() -> None:
+    from nflex_metrics.errors import ExpressionTooComplex
+
+    with pytest.raises(ExpressionTooComplex):
+        Expression.from_tree(_deep_tree(MAX_DEPTH_CEILING + 1))
+
+
+def test_threads_evaluating_one_new_expression_all_get_its_values() -> None:
+    expr = Expression(TEXT)  # not compiled yet: every thread may be the first
+    barrier = threading.Barrier(4)
+    results: list[object] = []
+
+    def work(n: int) -> None:
+        barrier.wait()
+        results.extend(expr.evaluate({"disk_avail": 4, "disk_used": n + i}) for i in range(50))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == sorted((n + i) / 4 * 100 for n in range(4) for i in range(50))
+
+
 def _evaluate_in_worker(job: tuple[Expression, dict[str, object]]) -> float | None:
     expr, variables = job
     return expr.evaluate(variables)
@@ -142,25 +218,14 @@ def _evaluate_in_worker(job: tuple[Expression, dict[str, object]]) -> float | No
 
 def test_expressions_evaluate_in_spawned_worker_processes() -> None:
     expr = compile(TEXT)
+    deep = Expression.from_tree(_deep_tree(150), source="<deep>")
     jobs: list[tuple[Expression, dict[str, object]]] = [
         (expr, {"disk_avail": 4, "disk_used": 1}),
         (expr, {"disk_avail": 0}),
+        (deep, {"x": 3}),
     ]
     with multiprocessing.get_context("spawn").Pool(2) as pool:
-        assert pool.map(_evaluate_in_worker, jobs) == [25.0, None]
-
-
-@given(
-    st.sampled_from(["full", "arithmetic", "ternary", "case", "simple"]).flatmap(
-        lambda dialect: st.tuples(st.just(dialect), trees(dialect))
-    )
-)
-def test_generated_trees_are_trees_the_parser_produces(case: tuple[str, Expr]) -> None:
-    from nflex_metrics.syntax import parse
-    from nflex_metrics.unparse import unparse
-
-    dialect, tree = case
-    assert parse(unparse(tree), dialect) == tree  # type: ignore[arg-type]
+        assert pool.map(_evaluate_in_worker, jobs) == [25.0, None, -3.0]
 
 
 def test_canonical_is_the_unparsed_tree() -> None:

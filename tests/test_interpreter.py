@@ -1,8 +1,9 @@
-"""SPEC 1.5, one test per rule, run against every evaluation path.
+"""The evaluation rules, one test per rule, run against every evaluation path.
 
 Each test runs four times: the reference interpreter, the compiled ``evaluate`` (the
-generated fast path, compiled at once, falling back to exact), the compiled exact path
-alone, and the columnar batch with one row. Expected values are worked out from the
+generated fast path, falling back to the interpreter for a row it cannot finish), the
+compiled keyword form (``evaluate_keywords(**variables)``, what ``ParsedEntry.value``
+runs), and the columnar batch with one row. Expected values are worked out from the
 rule, not copied from output.
 """
 
@@ -28,13 +29,11 @@ def _interpreted(text: str, variables: Mapping[str, object]) -> Optional[float]:
 
 
 def _compiled(text: str, variables: Mapping[str, object]) -> Optional[float]:
-    code = compile_tree(parse(text))
-    code.warm_up()  # the generated fast path, not the interpreter a new shape starts with
-    return code.evaluate(variables)
+    return compile_tree(parse(text)).evaluate(variables)
 
 
-def _exact(text: str, variables: Mapping[str, object]) -> Optional[float]:
-    return compile_tree(parse(text)).exact(variables)
+def _keywords(text: str, variables: Mapping[str, object]) -> Optional[float]:
+    return compile_tree(parse(text)).evaluate_keywords(**variables)
 
 
 def _columns(text: str, variables: Mapping[str, object]) -> Optional[float]:
@@ -44,7 +43,7 @@ def _columns(text: str, variables: Mapping[str, object]) -> Optional[float]:
     return result
 
 
-@pytest.fixture(params=[_interpreted, _compiled, _exact, _columns], ids=lambda f: f.__name__[1:])
+@pytest.fixture(params=[_interpreted, _compiled, _keywords, _columns], ids=lambda f: f.__name__[1:])
 def ev(request: pytest.FixtureRequest) -> Evaluator:
     evaluator: Evaluator = request.param
     return evaluator
@@ -262,6 +261,4 @@ def test_hand_built_trees_with_int_literals_evaluate_to_floats() -> None:
     tree: Expr = Binary("*", Name("a"), Number(2))
     assert evaluate(tree, {"a": 3}) == 6.0
     assert type(evaluate(tree, {"a": 3})) is float
-    code = compile_tree(tree)
-    code.warm_up()
-    assert code.evaluate({"a": 3}) == 6.0
+    assert compile_tree(tree).evaluate({"a": 3}) == 6.0

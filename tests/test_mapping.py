@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import nflex_metrics
 from nflex_metrics import (
@@ -23,6 +25,7 @@ from nflex_metrics import (
     parse_metric_mapping,
 )
 from nflex_metrics.mapping import clear_cache
+from nflex_metrics.strategies import trees, variables_for
 
 
 def write(tmp_path: Path, text: str, name: str = "mapping.yaml") -> Path:
@@ -186,6 +189,55 @@ def test_entries_and_mappings_pickle() -> None:
     assert copy == mapping and copy.source == "s.yaml" and isinstance(copy, MetricMapping)
     assert copy["m"].value(value=4) == 8.0
     assert copy["m"].extra["tags"][1]["b"] == 1
+
+
+def test_value_and_convert_keep_their_behaviour_after_the_first_call() -> None:
+    entry = parse_metric_mapping("m:\n  conversion_expr: value / total\n")["m"]
+    for _ in range(3):
+        assert entry.value(value=3, total=4) == entry.convert(value=3, total=4) == 0.75
+        assert entry.value(value=None, total=4) is None
+        assert entry.convert(value=1, total=0) == 0.0
+        with pytest.raises(VariableLookupError) as info:
+            entry.convert(value=1)
+        assert info.value.name == "total"
+
+
+def test_an_entry_that_has_converted_still_compares_pickles_and_refuses_changes() -> None:
+    text = "m:\n  name: x\n  conversion_expr: value * 2\n  note: n\n"
+    used, fresh = (
+        parse_metric_mapping(text)["m"],
+        metric_mapping_from_dict({"m": {"name": "x", "conversion_expr": "value * 2", "note": "n"}})[
+            "m"
+        ],
+    )
+    assert used.value(value=1) == 2.0
+    assert used == fresh and hash(used) == hash(fresh) and repr(used) == repr(fresh)
+    copy = pickle.loads(pickle.dumps(used))
+    assert copy == used and copy.value(value=4) == 8.0
+    with pytest.raises(AttributeError):
+        used.value = lambda **kw: 0  # type: ignore[method-assign]
+    with pytest.raises(AttributeError):
+        del used.convert
+    assert used.value(value=5) == 10.0
+
+
+@given(st.sampled_from(["full", "simple"]).flatmap(lambda dialect: trees(dialect)), st.data())
+def test_value_with_keyword_arguments_equals_the_interpreter(tree: Any, data: Any) -> None:
+    from nflex_metrics.expression import Expression
+    from nflex_metrics.interpreter import evaluate
+
+    variables = data.draw(variables_for(tree, allow_missing=True, invalid=True))
+    entry = ParsedEntry("n", "", False, "", Expression.from_tree(tree))
+    for _ in range(2):  # the first call compiles, the second runs the generated code
+        try:
+            expected: Any = evaluate(tree, variables)
+        except Exception as error:  # the class and message must agree
+            with pytest.raises(type(error)) as info:
+                entry.value(**variables)
+            assert str(info.value) == str(error)
+        else:
+            got = entry.value(**variables)
+            assert repr(got) == repr(expected)
 
 
 # --- conversion_expr values -----------------------------------------------------------

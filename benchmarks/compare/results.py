@@ -42,6 +42,19 @@ class Target:
         return f"{'>' if self.strict else '>='} {self.at_least:g}x vs {self.label}"
 
 
+@dataclass(frozen=True)
+class Budget:
+    """A goal against a hand-written reference timed in our own worker: ours at most
+    ``at_most`` times the reference's time."""
+
+    at_most: float
+    #: How the table names the reference, e.g. "the float() lambda".
+    label: str
+
+    def describe(self) -> str:
+        return f"<= {self.at_most:g}x {self.label}"
+
+
 @dataclass
 class Row:
     """One line of the table: a benchmark on one workload, measured on every side."""
@@ -51,9 +64,21 @@ class Row:
     unit: str
     cells: dict[str, Cell] = field(default_factory=dict)
     targets: tuple[Target, ...] = ()
+    #: With a budget, the hand-written reference measured beside ours (same worker,
+    #: alternating), and ours must stay within the budget.
+    budget: Optional[Budget] = None
+    reference: Cell = field(default_factory=Cell)
 
     def cell(self, side: str) -> Cell:
         return self.cells.setdefault(side, Cell())
+
+    def ratio(self) -> Optional[float]:
+        """Our median over the reference's (<= the budget means met); None if unknown."""
+        ours = self.cells.get("ours", Cell()).median
+        reference = self.reference.median
+        if ours is None or reference is None or reference <= 0:
+            return None
+        return ours / reference
 
     def speedup(self, peer: str) -> Optional[float]:
         """Their median over ours (> 1 means ours is faster); None when either is missing."""
@@ -65,6 +90,11 @@ class Row:
 
     def verdict(self) -> str:
         """``yes``, ``NO (...)`` or ``n/a (...)`` for every target of the row."""
+        if self.budget is not None:
+            ratio = self.ratio()
+            if ratio is None:
+                return "NO (ours failed)" if self.reference.error is None else "n/a"
+            return f"{'yes' if ratio <= self.budget.at_most else 'NO'} ({ratio:.2f}x)"
         if not self.targets:
             return ""
         if self.cells.get("ours", Cell()).median is None:
@@ -114,6 +144,9 @@ def format_cell(row: Row, side: str) -> str:
         return "—"
     text = format_seconds(median, row.unit)
     if side == "ours":
+        reference = row.reference.median
+        if row.budget is not None and reference is not None:
+            return f"{text} (by hand {format_seconds(reference, row.unit)})"
         return text
     s = row.speedup(side)
     if s is None:
@@ -133,6 +166,8 @@ def render_table(rows: list[Row], sides: list[str], titles: dict[str, str]) -> s
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
         targets = "; ".join(t.describe() for t in row.targets)
+        if row.budget is not None:
+            targets = row.budget.describe()
         cells = [format_cell(row, s) for s in sides]
         lines.append(
             "| " + " | ".join([row.bench, row.workload, *cells, targets, row.verdict()]) + " |"

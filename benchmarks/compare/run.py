@@ -30,7 +30,7 @@ from typing import Any, Callable, Optional, TextIO
 from benchmarks.workloads import WORKLOADS, Workload
 
 from . import mappings, results
-from .results import Row, Target
+from .results import Budget, Row, Target
 from .venvs import DEFAULT_CACHE_DIR, Env, Side, current_python_env, ensure_venv
 from .venvs import project_dependencies as _project_dependencies
 
@@ -255,6 +255,28 @@ class Comparison:
                     )
                 if op == "first_value":
                     self.new_shape(w, row, keep, targets)
+            if "ours" not in self.broken:
+                self.versus_hand(w, keep)
+
+    def versus_hand(self, w: Workload, keep: bool) -> None:
+        """Ours against the same formula written by hand, in our worker (the budgets)."""
+        forms = (
+            ("evaluate", "evaluate vs by hand", "the float() lambda"),
+            ("keywords", "entry.value(**5 kw) vs by hand", "a **kw function"),
+        )
+        for form, bench, label in forms:
+            row = self.row(bench, w.label, "µs", ())
+            row.budget = Budget(1.15, label)
+            job = {**self._job("versus_hand", w), "form": form}
+            try:
+                answer = self.workers["ours"].request(**job)
+            except RuntimeError as exc:
+                answer = {"ok": False, "error": str(exc)}
+            if not answer.get("ok"):
+                row.cell("ours").error = answer.get("error", "worker error")
+            elif keep:
+                row.cell("ours").samples.append(answer["seconds"])
+                row.reference.samples.append(answer["reference_seconds"])
 
     def new_shape(self, w: Workload, first: Row, keep: bool, targets: tuple[Target, ...]) -> None:
         """Ours again with its generated-code cache emptied before every call; the peers
@@ -426,6 +448,12 @@ def method_notes(settings: Settings, sides: list[Side]) -> list[str]:
         "call, and neither our LRU nor any other cache can answer it.",
         "evaluate: one parsed expression called with the workload's row; simpleeval's "
         "names are set once and the parsed tree reused (`eval(text, previously_parsed=)`).",
+        "evaluate vs by hand / entry.value(**5 kw) vs by hand: in our worker, alternating "
+        "with the same formula written by hand in `benchmarks/workloads.py`: "
+        "`expr.evaluate(row)` against the formula reading each variable with `float()` "
+        "(`lambda m: float(m['value']) * 10.0`), and `entry.value(**kw)` with five keyword "
+        "arguments against that formula as a `**kw` function called the same way; the "
+        "cell adds the reference's median, the last column our median over it.",
         "Every side's value is checked against the hand-written formula in "
         "`benchmarks/workloads.py`; a side that cannot parse or gives a wrong value shows "
         "`failed`.",

@@ -7,9 +7,15 @@ must see the *installed* ``nflex_connector_utils``, never the one in the working
 every workload arrives in the request.
 
 Requests (``op``): ``setup`` (choose the adapter; ours also gets the repository root for
-``sys.path``), ``parse``, ``first_value``, ``evaluate``, ``convert``, ``quit``. A timed
-answer is ``{"ok": true, "seconds": <per operation>, "n": <operations timed>, ...}``; a
-failure is ``{"ok": false, "error": "..."}`` and the worker keeps serving.
+``sys.path``), ``parse``, ``first_value``, ``evaluate``, ``versus_hand``, ``convert``,
+``quit``. A timed answer is ``{"ok": true, "seconds": <per operation>, "n": <operations
+timed>, ...}``; a failure is ``{"ok": false, "error": "..."}`` and the worker keeps
+serving.
+
+``versus_hand`` (our side only) times one of our calls against the same formula
+written by hand in Python, alternating, and also answers ``reference_seconds``. Its
+references come from ``benchmarks/workloads.py``, which our side can import because
+the repository root is on its ``sys.path``.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import itertools
 import json
 import math
 import re
+import statistics
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -105,6 +112,17 @@ class Adapter:
         """``(f, args, info)``: calling ``f(*args)`` evaluates the parsed text on ``row``."""
         raise NotImplementedError
 
+    def versus_hand(
+        self, label: str, text: str, form: str, row: Mapping[str, float]
+    ) -> tuple[Callable[..., Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]:
+        """``(ours, by_hand, args, kwargs)``: both are timed as ``f(*args, **kwargs)``.
+
+        ``form`` is ``evaluate`` (``expr.evaluate(row)`` against the ``float()``-reading
+        formula) or ``keywords`` (``entry.value(**variables)`` with five keyword
+        arguments against the same formula taking keyword arguments).
+        """
+        raise NotImplementedError(f"{self.name} has no hand-written references")
+
     def load_mapping(self, path: str) -> Mapping[str, Any]:
         raise NotImplementedError(f"{self.name} has no mapping loader")
 
@@ -173,7 +191,27 @@ class Ours(Adapter):
     def evaluator(
         self, text: str, python_text: Optional[str], row: Mapping[str, float]
     ) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, str]]:
-        return self._compile(text).evaluate, (row,), {"api": "compile(text).evaluate(row)"}
+        expr = self._compile(text)
+        expr.evaluate(row)  # code is generated on first use; then .evaluate is that code
+        return expr.evaluate, (row,), {"api": "compile(text).evaluate(row)"}
+
+    def versus_hand(
+        self, label: str, text: str, form: str, row: Mapping[str, float]
+    ) -> tuple[Callable[..., Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]:
+        from benchmarks.workloads import WORKLOADS, keyword_row
+        from nflex_metrics.mapping import ParsedEntry
+
+        workload = next(w for w in WORKLOADS if w.label == label)
+        expr = self._compile(text)
+        if form == "evaluate":
+            expr.evaluate(row)  # generated on first use; then .evaluate is that code
+            return expr.evaluate, workload.by_hand_float, (dict(row),), {}
+        if form == "keywords":
+            entry = ParsedEntry("metric", "", False, "", expr)
+            keywords = keyword_row(workload)
+            entry.value(**keywords)  # likewise for entry.value
+            return entry.value, workload.by_hand_keywords, (), keywords
+        raise ValueError(f"unknown form {form!r}")
 
     def load_mapping(self, path: str) -> Mapping[str, Any]:
         from nflex_metrics.mapping import load_metric_mapping
@@ -315,6 +353,16 @@ def _clock(f: Callable[..., Any], args: tuple[Any, ...], n: int) -> float:
     return time.perf_counter() - start
 
 
+def _clock_keywords(f: Callable[..., Any], kwargs: dict[str, Any], n: int) -> float:
+    """Seconds for ``n`` calls of ``f(**kwargs)``, after a full collection."""
+    gc.collect()
+    loop = itertools.repeat(None, n)
+    start = time.perf_counter()
+    for _ in loop:
+        f(**kwargs)
+    return time.perf_counter() - start
+
+
 def _clock_over(f: Callable[[str], Any], texts: list[str]) -> float:
     gc.collect()
     start = time.perf_counter()
@@ -398,6 +446,33 @@ class Worker:
             raise RuntimeError(f"wrong value {got!r}, expected {req['expected']!r}")
         n = self._count(("evaluate", req["label"]), lambda n: _clock(f, args, n), req["target"])
         return {"seconds": _clock(f, args, n) / n, "n": n, "value": got, **info}
+
+    def op_versus_hand(self, adapter: Adapter, req: Mapping[str, Any]) -> dict[str, Any]:
+        ours, by_hand, args, kwargs = adapter.versus_hand(
+            req["label"], req["text"], req["form"], req["row"]
+        )
+        for f in (ours, by_hand):
+            got = f(*args, **kwargs)
+            if not _same_number(got, req["expected"]):
+                raise RuntimeError(f"wrong value {got!r}, expected {req['expected']!r}")
+
+        def clock(f: Callable[..., Any], n: int) -> float:
+            return _clock_keywords(f, kwargs, n) if kwargs else _clock(f, args, n)
+
+        # Many short timings, alternating which side goes first: a busy machine then
+        # disturbs a few of them, and the medians keep out of the way.
+        rounds = 20
+        key = (f"versus_hand/{req['form']}", req["label"])
+        n = self._count(key, lambda n: clock(ours, n), req["target"] / rounds)
+        times: tuple[list[float], list[float]] = ([], [])
+        for i in range(rounds):
+            for side in (0, 1) if i % 2 == 0 else (1, 0):
+                times[side].append(clock((ours, by_hand)[side], n) / n)
+        return {
+            "seconds": statistics.median(times[0]),
+            "reference_seconds": statistics.median(times[1]),
+            "n": n,
+        }
 
     def op_convert(self, adapter: Adapter, req: Mapping[str, Any]) -> dict[str, Any]:
         path, size = req["mapping"], req["samples"]
