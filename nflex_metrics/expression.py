@@ -15,6 +15,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional
 
+from . import interpreter
 from .compiler import Compiled, clear_code_cache, compile_tree
 from .limits import DEFAULT_LIMITS, MAX_DEPTH, MAX_DEPTH_CEILING, MAX_LENGTH, MAX_NODES, Limits
 from .nodes import Expr, Name, walk
@@ -27,6 +28,13 @@ __all__ = ["CACHE_SIZE", "Expression", "cache_info", "clear_cache", "compile"]
 #: How many compiled expressions :func:`compile` keeps (least recently used go first).
 CACHE_SIZE = 4096
 
+#: Evaluations of one expression that the reference interpreter answers before Python
+#: code is generated for it. An interpreted row costs 1-3 µs and the code of a shape
+#: never seen before 100-500 µs, so an expression evaluated only a few times in a
+#: process (a mapping entry in a short run, ``nflex-metrics eval``) is cheaper
+#: interpreted; one evaluated more often gets its code. Batches compile at once.
+INTERPRETED_CALLS = 16
+
 
 class Expression:
     """A conversion expression: its source, syntax tree and compiled functions.
@@ -36,9 +44,10 @@ class Expression:
     source, dialect and limits, so it ships to multiprocessing, Dask or Spark workers,
     which compile it again (once per process, thanks to the cache).
 
-    Python code is generated and compiled on the first evaluation, and from then on
-    ``expr.evaluate`` is the generated function itself: one call per row (a reference
-    taken before the first evaluation stays the method, which costs a call more).
+    The first :data:`INTERPRETED_CALLS` evaluations are answered by the interpreter;
+    then Python code is generated and compiled, and from then on ``expr.evaluate`` is
+    the generated function itself: one call per row (a reference taken before that
+    stays the method, which costs a call more). Batches compile at once.
     """
 
     source: str
@@ -88,6 +97,7 @@ class Expression:
         fields["tree"] = tree
         fields["_text"] = text
         fields["_hash"] = None
+        fields["_calls"] = 0  # evaluations so far, up to INTERPRETED_CALLS (racy: a hint)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Expression is immutable (cannot set {name!r})")
@@ -110,15 +120,25 @@ class Expression:
             self.__dict__["evaluate"] = compiled.evaluate
         return compiled
 
+    def _compiled_if_hot(self) -> Optional[Compiled]:
+        """The generated functions if they exist yet (after :data:`INTERPRETED_CALLS`
+        evaluations, a batch or a look at :attr:`python_source`), else None."""
+        compiled: Optional[Compiled] = self.__dict__.get("_code")
+        return compiled
+
     def evaluate(self, variables: Mapping[str, object]) -> Optional[float]:
         """The value for ``variables`` (name -> number, numeric string or None): a float,
         or None for NULL. Raises EvaluationError (a value that is not a number, an
         overflow) or VariableLookupError (a variable the evaluation needs is missing)."""
+        calls = self.__dict__["_calls"]
+        if calls < INTERPRETED_CALLS:
+            self.__dict__["_calls"] = calls + 1
+            return interpreter.evaluate(self.tree, variables)
         return self._compiled().evaluate(variables)
 
     def __call__(self, **variables: object) -> Optional[float]:
         """``expr(value=1, total=2)`` is ``expr.evaluate({"value": 1, "total": 2})``."""
-        return self._compiled().evaluate(variables)
+        return self.evaluate(variables)
 
     def evaluate_many(self, rows: Iterable[Mapping[str, object]]) -> list[Optional[float]]:
         """``[expr.evaluate(row) for row in rows]``."""

@@ -232,8 +232,11 @@ class ParsedEntry:
         expression = self.expression
         if expression is None:  # a foreign conversion object
             return conversion.evaluate(variables)
+        compiled = expression._compiled_if_hot()
+        if compiled is None:  # a new expression: interpreted for its first calls
+            return expression.evaluate(variables)
         # From now on entry.value and entry.convert are the generated function itself.
-        function = expression._compiled().evaluate_keywords
+        function = compiled.evaluate_keywords
         self.__dict__["value"] = self.__dict__["convert"] = function
         return function(**variables)
 

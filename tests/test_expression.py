@@ -55,6 +55,40 @@ def test_evaluate_taken_before_the_first_call_keeps_working() -> None:
         before({"value": 1})
 
 
+ROWS = [
+    {"disk_avail": 4, "disk_used": 1},
+    {"disk_avail": 0, "disk_used": 1},
+    {"disk_avail": None, "disk_used": 1},
+    {"disk_avail": "8", "disk_used": 2.5},
+    {"disk_used": 1},
+]
+
+
+def _outcome(function: object, row: dict[str, object]) -> object:
+    try:
+        return function(row)  # type: ignore[operator]
+    except Exception as err:
+        return type(err), str(err)
+
+
+def test_values_are_the_interpreters_before_and_after_the_code_is_generated() -> None:
+    # The first INTERPRETED_CALLS evaluations are interpreted, the later ones run
+    # generated code: every call, on either side of the switch, gives the same outcome.
+    expr = Expression(TEXT)
+    calls = expression.INTERPRETED_CALLS + 2 * len(ROWS)
+    got = [_outcome(expr.evaluate, ROWS[i % len(ROWS)]) for i in range(calls)]
+    want = [
+        _outcome(lambda row: evaluate(expr.tree, row), ROWS[i % len(ROWS)]) for i in range(calls)
+    ]
+    assert got == want
+
+
+def test_calling_the_expression_counts_like_evaluate() -> None:
+    expr = Expression("value * 10 if value > 0 else NULL")
+    for i in range(expression.INTERPRETED_CALLS + 5):
+        assert expr(value=i) == (i * 10.0 if i > 0 else None)
+
+
 def test_expression_is_immutable() -> None:
     expr = compile("value * 10")
     with pytest.raises(AttributeError):
