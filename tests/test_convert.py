@@ -1,0 +1,375 @@
+"""``nflex_metrics.convert``: JSON Lines samples in, converted JSON Lines out, nothing lost.
+
+These call the library directly; ``test_cli_convert.py`` checks the command line."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import io
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nflex_metrics.convert import (
+    ConvertError,
+    ConvertResult,
+    Rejected,
+    SampleRejected,
+    convert_json_lines,
+    json_codec,
+)
+from nflex_metrics.mapping import parse_metric_mapping
+
+MAPPING_TEXT = """\
+cpu_usage:
+  name: cpu-usage
+  unit: "%"
+  conversion_expr: value * 100
+ratio:
+  name: ratio
+  unit: "%"
+  conversion_expr: value * 100 if total > 0 else 0
+square:
+  name: square
+  conversion_expr: value * value
+bytes_in:
+  name: bytes-in
+  unit: B
+  counter: true
+"""
+MAPPING = parse_metric_mapping(MAPPING_TEXT, source="<test>")
+
+HAS_ORJSON = importlib.util.find_spec("orjson") is not None
+CODECS = [
+    "stdlib",
+    pytest.param("orjson", marks=pytest.mark.skipif(not HAS_ORJSON, reason="no orjson")),
+]
+
+
+def jsonl(*samples: Any) -> bytes:
+    return "".join(json.dumps(sample) + "\n" for sample in samples).encode()
+
+
+def parse_lines(data: bytes) -> list[Any]:
+    return [json.loads(line) for line in data.splitlines()]
+
+
+def convert(data: bytes, **options: Any) -> tuple[list[Any], ConvertResult]:
+    """Convert ``data`` in memory; the output objects and the result."""
+    out = io.BytesIO()
+    result = convert_json_lines(MAPPING, io.BytesIO(data), out, **options)
+    return parse_lines(out.getvalue()), result
+
+
+def expected(sample: dict[str, Any], value: Any, name: str, unit: str, counter: bool) -> Any:
+    """The documented output object: input fields in order, ``value`` replaced, then
+    ``raw_value``, ``name``, ``unit``, ``counter``."""
+    out = dict(sample)
+    out["value"] = value
+    out["raw_value"] = sample.get("value")
+    out.update(name=name, unit=unit, counter=counter)
+    return out
+
+
+# -- the output ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("codec", CODECS)
+def test_output_keeps_input_fields_replaces_value_and_adds_the_entry(codec: str) -> None:
+    samples = [
+        {"metric": "cpu_usage", "value": 0.42, "host": "web-1", "ts": 1700000000},
+        {"metric": "ratio", "value": 0.5, "total": 0},
+        {"metric": "bytes_in", "value": 123, "tags": {"a": [1, 2]}},
+    ]
+    outputs, result = convert(jsonl(*samples), codec=json_codec(codec))
+    assert outputs == [
+        expected(samples[0], 0.42 * 100, "cpu-usage", "%", False),
+        expected(samples[1], 0.0, "ratio", "%", False),  # total > 0 is false
+        expected(samples[2], 123, "bytes-in", "B", True),  # no conversion: unchanged
+    ]
+    assert list(outputs[0]) == [
+        "metric",
+        "value",
+        "host",
+        "ts",
+        "raw_value",
+        "name",
+        "unit",
+        "counter",
+    ]
+    assert result == ConvertResult(lines=3, converted=3, rejected=0)
+
+
+def test_output_follows_input_order_across_metrics_and_blocks() -> None:
+    samples: list[dict[str, Any]] = [
+        {"metric": ["cpu_usage", "ratio", "bytes_in"][i % 3], "value": i, "total": i % 2, "i": i}
+        for i in range(500)
+    ]
+    outputs, _ = convert(jsonl(*samples), block_size=100)
+    assert [o["i"] for o in outputs] == list(range(500))
+    for sample, out in zip(samples, outputs):
+        want = {
+            "cpu_usage": sample["value"] * 100.0,
+            "ratio": sample["value"] * 100.0 if sample["total"] > 0 else 0.0,
+            "bytes_in": sample["value"],
+        }[sample["metric"]]
+        assert out["value"] == want
+
+
+def test_blank_lines_are_ignored_but_counted_in_line_numbers() -> None:
+    data = b'{"metric": "cpu_usage", "value": 1}\n\n   \r\n{"metric": "nope"}\n'
+    with pytest.raises(SampleRejected) as caught:
+        convert(data)
+    assert (caught.value.rejected.line, caught.value.rejected.reason) == (
+        4,
+        "unknown metric 'nope'",
+    )
+    assert caught.value.result.converted == 1
+
+
+def test_a_last_line_without_a_newline_is_converted() -> None:
+    outputs, result = convert(b'{"metric": "cpu_usage", "value": 1}')
+    assert [o["value"] for o in outputs] == [100.0]
+    assert result.lines == 1
+
+
+def test_progress_is_called_after_each_block_with_lines_and_bytes_so_far() -> None:
+    data = jsonl(*({"metric": "cpu_usage", "value": i} for i in range(100)))
+    calls: list[tuple[int, int]] = []
+    convert(data, block_size=300, progress=lambda lines, done: calls.append((lines, done)))
+    assert len(calls) > 5
+    assert calls == sorted(calls)
+    assert calls[-1] == (100, len(data))
+
+
+# -- samples that cannot be converted ------------------------------------------------------
+
+BAD_SAMPLES = [
+    ("not json", "invalid JSON"),
+    ("[1, 2]", "not a JSON object"),
+    ('{"value": 1}', 'no "metric" field'),
+    ('{"metric": ["a"], "value": 1}', '"metric" is a'),
+    ('{"metric": "disk", "value": 1}', "unknown metric 'disk'"),
+    ('{"metric": "ratio", "value": 1}', "'total'"),
+    ('{"metric": "bytes_in"}', "'value'"),
+    ('{"metric": "cpu_usage", "value": "abc"}', "metric 'cpu_usage': "),
+    ('{"metric": "square", "value": 1e200}', "cannot be written as JSON"),
+    ('{"metric": "cpu_usage", "value": 1, "unit": "s"}', "'unit' would be overwritten"),
+]
+BAD_IDS = [
+    "bad-json",
+    "array",
+    "no-metric",
+    "metric-not-string",
+    "unknown-metric",
+    "missing-variable",
+    "missing-value",
+    "not-a-number",
+    "infinite-result",
+    "reserved-field",
+]
+
+
+@pytest.mark.parametrize(("line", "reason"), BAD_SAMPLES, ids=BAD_IDS)
+def test_fail_stops_at_the_bad_sample_after_writing_the_lines_before_it(
+    line: str, reason: str
+) -> None:
+    data = jsonl({"metric": "cpu_usage", "value": 1}) + line.encode() + b"\n"
+    data += jsonl({"metric": "cpu_usage", "value": 2})
+    out = io.BytesIO()
+    with pytest.raises(SampleRejected) as caught:
+        convert_json_lines(MAPPING, io.BytesIO(data), out)
+    assert [o["value"] for o in parse_lines(out.getvalue())] == [100.0]
+    stop = caught.value
+    assert stop.rejected.line == 2 and reason in stop.rejected.reason
+    assert stop.rejected.raw == line.encode()
+    assert (stop.result.converted, stop.result.rejected) == (1, 1)
+
+
+@pytest.mark.parametrize(("line", "reason"), BAD_SAMPLES, ids=BAD_IDS)
+def test_rejects_stream_keeps_each_line_number_reason_and_text(line: str, reason: str) -> None:
+    rejects = io.BytesIO()
+    data = jsonl({"metric": "cpu_usage", "value": 1}) + line.encode() + b"\n"
+    outputs, result = convert(data, on_error="skip", rejects=rejects)
+    assert [o["value"] for o in outputs] == [100.0]
+    (record,) = parse_lines(rejects.getvalue())
+    assert record["line"] == 2
+    assert record["input"] == line
+    assert reason in record["reason"]
+    assert (result.converted, result.rejected) == (1, 1)
+
+
+def test_rejects_callable_gets_each_rejected_line() -> None:
+    seen: list[Rejected] = []
+    data = jsonl({"metric": "x"}, {"metric": "cpu_usage", "value": 1}, {"metric": "y"})
+    outputs, _ = convert(data, on_error="skip", rejects=seen.append)
+    assert len(outputs) == 1
+    assert [(r.line, r.reason) for r in seen] == [
+        (1, "unknown metric 'x'"),
+        (3, "unknown metric 'y'"),
+    ]
+
+
+def test_rejects_path_is_written_even_when_the_run_fails(tmp_path: Path) -> None:
+    rejects = tmp_path / "rejects.jsonl"
+    with pytest.raises(SampleRejected):
+        convert(b"{}\n", rejects=rejects)
+    (record,) = parse_lines(rejects.read_bytes())
+    assert (record["line"], record["input"]) == (1, "{}")
+
+
+def test_null_writes_every_line_with_a_null_value_and_the_error() -> None:
+    data = jsonl({"metric": "ratio", "value": 3, "host": "a"}, {"metric": "cpu_usage", "value": 1})
+    outputs, result = convert(data + b"oops\n", on_error="null")
+    first, second, third = outputs
+    assert first["value"] is None and first["raw_value"] == 3 and first["host"] == "a"
+    assert (first["name"], first["unit"]) == ("ratio", "%")
+    assert "'total'" in first["error"]
+    assert second == expected({"metric": "cpu_usage", "value": 1}, 100.0, "cpu-usage", "%", False)
+    assert third["value"] is None and "invalid JSON" in third["error"]
+    assert (result.converted, result.rejected) == (1, 2)
+
+
+def test_null_mode_reserves_the_error_field() -> None:
+    data = jsonl({"metric": "cpu_usage", "value": 1, "error": "kept"})
+    (out,), _ = convert(data)
+    assert out["error"] == "kept"
+    (out,), _ = convert(data, on_error="null")
+    assert "'error' would be overwritten" in out["error"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("on_error", "ignore"), ("block_size", 0)], ids=["on-error", "block"]
+)
+def test_bad_options_are_a_value_error(option: str, value: Any) -> None:
+    with pytest.raises(ValueError, match=option):
+        convert(b"", **{option: value})
+
+
+# -- files --------------------------------------------------------------------------------
+
+
+def test_paths_are_read_and_the_output_written_whole(tmp_path: Path) -> None:
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_bytes(jsonl(*({"metric": "cpu_usage", "value": i} for i in range(1000))))
+    result = convert_json_lines(MAPPING, source, out, block_size=512)
+    assert result.converted == 1000
+    assert [o["raw_value"] for o in parse_lines(out.read_bytes())] == list(range(1000))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+
+
+def test_a_failed_run_leaves_the_old_output_untouched_and_no_file_behind(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous run\n")
+    good = jsonl(*({"metric": "cpu_usage", "value": i} for i in range(5000)))
+    with pytest.raises(SampleRejected, match="<input>:5001: invalid JSON"):
+        convert_json_lines(MAPPING, io.BytesIO(good + b"{bad\n"), out, block_size=4096)
+    assert out.read_text() == "previous run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+def test_a_missing_input_is_a_convert_error_naming_it(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.jsonl"
+    with pytest.raises(ConvertError, match=f"cannot read {missing}: No such file"):
+        convert_json_lines(MAPPING, missing, io.BytesIO())
+
+
+def test_an_output_in_a_missing_directory_is_a_convert_error(tmp_path: Path) -> None:
+    with pytest.raises(ConvertError, match="cannot write the output"):
+        convert_json_lines(MAPPING, io.BytesIO(b""), tmp_path / "no" / "out.jsonl")
+
+
+# -- JSON libraries ---------------------------------------------------------------------
+
+TRICKY: list[dict[str, Any]] = [
+    {"metric": "cpu_usage", "value": 0.1, "id": 123456789012345678901234567890},
+    {"metric": "cpu_usage", "value": -1, "neg": -98765432109876543210, "ns": 1700000000123456789},
+    {"metric": "bytes_in", "value": "12", "text": 'h\u00e9llo \u2603 "q" \\ \U0001f600'},
+    {"metric": "bytes_in", "value": {"nested": [1, 2.5, None, True]}},
+    {"metric": "ratio", "value": 1e-300, "total": 1e300},
+]
+
+
+@pytest.mark.parametrize("codec", CODECS)
+def test_json_libraries_give_the_same_data(codec: str) -> None:
+    outputs, _ = convert(jsonl(*TRICKY), codec=json_codec(codec))
+    assert [o["raw_value"] for o in outputs] == [s["value"] for s in TRICKY]
+    assert outputs[0]["id"] == TRICKY[0]["id"]  # exact, past 64 bits
+    assert outputs[1]["neg"] == TRICKY[1]["neg"]
+    assert outputs[1]["ns"] == TRICKY[1]["ns"]
+    assert outputs[2]["text"] == TRICKY[2]["text"]
+    assert outputs[3]["value"] == TRICKY[3]["value"]
+
+
+@pytest.mark.parametrize("codec", CODECS)
+@pytest.mark.parametrize(
+    "line", ['{"metric": "cpu_usage", "value": NaN}', '{"metric": "bytes_in", "value": 1e400}']
+)
+def test_non_finite_json_input_is_rejected_by_both_libraries(codec: str, line: str) -> None:
+    with pytest.raises(SampleRejected):
+        convert(line.encode() + b"\n", codec=json_codec(codec))
+
+
+def test_auto_falls_back_to_stdlib_and_orjson_asked_for_but_missing_is_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = importlib.import_module
+
+    def no_orjson(name: str, *args: Any) -> Any:
+        if name == "orjson":
+            raise ImportError(name)
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", no_orjson)
+    assert json_codec("auto").name == "stdlib"
+    with pytest.raises(ConvertError, match="orjson is not installed"):
+        json_codec("orjson")
+
+
+# -- batches grouped by metric vs one sample at a time -------------------------------------
+
+row_values = st.one_of(
+    st.none(),
+    st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
+    st.integers(-1000, 1000),
+    st.just("x"),
+)
+samples_strategy = st.lists(
+    st.fixed_dictionaries(
+        {"metric": st.sampled_from(["cpu_usage", "ratio", "square", "bytes_in", "other"])},
+        optional={"value": row_values, "total": row_values},
+    ),
+    max_size=40,
+)
+
+
+def _one_row(sample: dict[str, Any]) -> Optional[Any]:
+    """The oracle: convert one sample on its own, as a connector would (None: rejected)."""
+    entry = MAPPING.get(sample["metric"])
+    if entry is None:
+        return None
+    try:
+        expression = entry.expression
+        value = sample["value"] if expression is None else expression.evaluate(sample)
+    except (KeyError, ArithmeticError, ValueError):
+        return None
+    return expected(sample, value, entry.name(), entry.unit(), entry.counter())
+
+
+@pytest.mark.parametrize("codec", CODECS)
+@given(samples=samples_strategy, block_size=st.integers(1, 2000))
+def test_batches_grouped_by_metric_give_the_row_by_row_results_in_order(
+    codec: str, samples: list[dict[str, Any]], block_size: int
+) -> None:
+    data = jsonl(*samples)
+    outputs, result = convert(data, codec=json_codec(codec), on_error="null", block_size=block_size)
+    got = [None if "error" in out else out for out in outputs]
+    assert got == [_one_row(sample) for sample in samples]
+    assert result.rejected == got.count(None)
