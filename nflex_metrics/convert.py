@@ -79,6 +79,10 @@ ERROR_FIELD = "error"
 #: What to do with a sample that cannot be converted.
 ON_ERROR_CHOICES = ("fail", "skip", "null")
 
+#: Why a line nested deeper than the JSON libraries go is rejected (``[[[[...]]]]``:
+#: about 1,000 levels for the standard library, Python's recursion limit).
+_TOO_DEEP = "nested too deeply"
+
 #: Where output goes: a path (written atomically) or a binary stream.
 Target = Union[str, "os.PathLike[str]", IO[bytes]]
 
@@ -362,6 +366,8 @@ class _SampleConverter:
                         raise _RowError(f"the result {result!r} cannot be written as JSON")
             except (_RowError, NflexMetricsError) as err:
                 failed.append((obj, f"metric {prepared.key!r}: {err}"))
+            except RecursionError:  # a variable's value too deep to describe
+                failed.append((obj, f"metric {prepared.key!r}: a value is {_TOO_DEEP}"))
             except Exception as err:  # an engine bug must not stop a long conversion
                 failed.append((obj, f"metric {prepared.key!r}: {type(err).__name__}: {err}"))
             else:
@@ -450,7 +456,7 @@ class _JsonLinesConverter:
         if exact or not _has_wide_int(block):
             try:
                 return [loads(line) for line in lines], set(), {}
-            except ValueError:  # a blank or bad line: look at each one
+            except (ValueError, RecursionError):  # a blank or bad line: look at each one
                 pass
         objs: list[Any] = []
         by_stdlib: set[int] = set()
@@ -464,12 +470,14 @@ class _JsonLinesConverter:
                 if not exact and _has_wide_int(line):
                     raise ValueError("read by the standard library")
                 obj = loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 try:
                     obj = _std_loads(line)
                     by_stdlib.add(index)
                 except ValueError as err:
                     errors[index] = f"invalid JSON: {err}"
+                except RecursionError:
+                    errors[index] = f"invalid JSON: {_TOO_DEEP}"
             objs.append(obj)
         return objs, by_stdlib, errors
 
@@ -480,8 +488,8 @@ class _JsonLinesConverter:
         if not rejects and not by_stdlib:
             try:
                 return [dumps(obj) for obj in objs]
-            except (TypeError, ValueError):  # a blank line, or a value only stdlib writes
-                pass
+            except (TypeError, ValueError, RecursionError):  # a blank line, or a value
+                pass  # only the standard library writes
         outputs: list[Optional[bytes]] = []
         for index, obj in enumerate(objs):
             line: Optional[bytes] = None
@@ -490,6 +498,8 @@ class _JsonLinesConverter:
                     line = _std_dumps(obj) if index in by_stdlib else _dumps_fallback(dumps, obj)
                 except (TypeError, ValueError) as err:
                     rejects[index] = f"cannot write the sample as JSON: {err}"
+                except RecursionError:
+                    rejects[index] = f"cannot write the sample as JSON: {_TOO_DEEP}"
             if index in rejects and self.on_error == "null":
                 line = self._null_line(obj, rejects[index])
             outputs.append(line)
@@ -498,14 +508,14 @@ class _JsonLinesConverter:
     def _null_line(self, obj: Any, reason: str) -> bytes:
         try:
             return _std_dumps(self.samples.null_record(obj, reason))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             return _std_dumps(self.samples.fallback_null_record(obj, reason))
 
 
 def _dumps_fallback(dumps: Callable[[Any], bytes], obj: Any) -> bytes:
     try:
         return dumps(obj)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return _std_dumps(obj)
 
 

@@ -118,6 +118,14 @@ def test_convert_skip_warns_about_the_first_ten_and_counts_the_rest(mapping: Pat
     assert "15 more rejected samples not shown" in result.stderr
 
 
+def test_convert_a_deeply_nested_line_is_a_warning_not_a_traceback(mapping: Path) -> None:
+    text = "[" * 100_000 + "]" * 100_000 + "\n" + jsonl({"metric": "cpu_usage", "value": 1})
+    result = run_cli("convert", str(mapping), "--on-error", "skip", stdin=text)
+    assert result.returncode == EXIT_OK, result.stderr
+    assert [o["value"] for o in parse_lines(result.stdout)] == [100.0]
+    assert "<stdin>:1: invalid JSON: nested too deeply" in result.stderr
+
+
 def test_convert_fail_mode_still_writes_the_rejects_file(mapping: Path, tmp_path: Path) -> None:
     rejects = tmp_path / "rejects.jsonl"
     result = run_cli("convert", str(mapping), "--rejects", str(rejects), stdin="{}\n")

@@ -373,3 +373,45 @@ def test_batches_grouped_by_metric_give_the_row_by_row_results_in_order(
     got = [None if "error" in out else out for out in outputs]
     assert got == [_one_row(sample) for sample in samples]
     assert result.rejected == got.count(None)
+
+
+# -- lines nested too deeply -------------------------------------------------------------
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("codec", CODECS)
+@pytest.mark.parametrize("on_error", ["skip", "null"])
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_a_deeply_nested_line_is_rejected_like_any_invalid_line(
+    codec: str, on_error: str, depth: int
+) -> None:
+    """Read (a bare array) or write (a sample whose value is nested; the fast codecs write
+    less deeply than they read): each deep line is converted whole or rejected with a
+    reason, and the run goes on."""
+    passed = f'{{"metric": "bytes_in", "value": {_nested(depth)}}}'
+    computed = f'{{"metric": "cpu_usage", "value": {_nested(depth)}}}'
+    data = f"{_nested(depth)}\n{passed}\n{computed}\n".encode() + jsonl(
+        {"metric": "cpu_usage", "value": 1}
+    )
+    seen: list[Rejected] = []
+    outputs, result = convert(data, codec=json_codec(codec), on_error=on_error, rejects=seen.append)
+    assert result.lines == 4
+    assert outputs[-1]["value"] == 100.0
+    assert [r.line for r in seen][:1] == [1]  # the bare array is not a sample
+    assert 3 in [r.line for r in seen]  # a list is not a number
+    reasons = ("nested too deeply", "not a JSON object", "not a number")
+    for rejected in seen:
+        assert any(reason in rejected.reason for reason in reasons), rejected.reason
+    if 2 not in [r.line for r in seen]:  # converted whole: the same value came out
+        converted = [o for o in outputs if o.get("metric") == "bytes_in"]
+        assert json.dumps(converted[0]["value"]) == json.dumps(json.loads(_nested(depth)))
+
+
+@pytest.mark.parametrize("codec", CODECS)
+def test_a_deeply_nested_line_stops_a_fail_run_with_a_reason(codec: str) -> None:
+    with pytest.raises(SampleRejected, match="nested too deeply") as caught:
+        convert(_nested(100_000).encode() + b"\n", codec=json_codec(codec))
+    assert caught.value.rejected.line == 1
