@@ -375,26 +375,19 @@ class _SampleConverter:
                 results.append(result)
         return good, results
 
-    def null_record(self, obj: Any, reason: str) -> dict[str, Any]:
-        """The output object of a rejected sample under ``on_error="null"``."""
-        prepared = None
-        if isinstance(obj, dict):
-            try:
-                prepared = self._prepared.get(obj.get("metric"))
-            except TypeError:  # an unhashable "metric"
-                prepared = None
-        fields = prepared.fields if prepared is not None else _NO_FIELDS
+    def null_record(self, obj: Any, reason: str, converted: bool) -> dict[str, Any]:
+        """The output object of a rejected sample under ``on_error="null"``: its fields,
+        ``"value": null``, ``raw_value``, the entry's fields (null for an unknown metric)
+        and the reason. ``converted``: it was converted (in place) before being rejected.
+        """
         record = dict(obj) if isinstance(obj, dict) else {}
-        record.update({"value": None, "raw_value": record.get("value")})
-        record.update(fields)
+        raw = record.get("raw_value") if converted else record.get("value")
+        record.update({"value": None, "raw_value": raw})
+        metric = record.get("metric")
+        prepared = self._prepared.get(metric) if isinstance(metric, str) else None
+        record.update(prepared.fields if prepared is not None else _NO_FIELDS)
         record[ERROR_FIELD] = reason
         return record
-
-    def fallback_null_record(self, obj: Any, reason: str) -> dict[str, Any]:
-        """The null record when the full one cannot be written as JSON."""
-        fields = self.null_record(obj, reason)
-        kept = {name: fields[name] for name in _NO_FIELDS}
-        return {"value": None, "raw_value": None, **kept, ERROR_FIELD: reason}
 
 
 def _all_finite(values: list[Any]) -> bool:
@@ -432,18 +425,18 @@ class _JsonLinesConverter:
         self.samples = _SampleConverter(mapping, on_error)
 
     def convert(
-        self, lines: list[bytes], block: bytes
+        self, lines: list[bytes], block: bytes, first_line: int
     ) -> tuple[list[Optional[bytes]], dict[int, str]]:
-        """Convert the ``lines`` of ``block``: the output line of each (None for a blank
-        line, or a rejected sample under fail/skip) and the reasons of the rejected ones
-        by index, in line order.
+        """Convert the ``lines`` of ``block`` (numbered from ``first_line``): the output
+        line of each (None for a blank line, or a rejected sample under fail/skip) and the
+        reasons of the rejected ones by index, in line order.
 
         Each metric's samples are converted together and changed in place, so writing the
         parsed objects in line order keeps the order.
         """
         objs, by_stdlib, rejects = self._parse(lines, block)
         self.samples.convert(objs, rejects)
-        outputs = self._serialize(objs, by_stdlib, rejects)
+        outputs = self._serialize(objs, by_stdlib, rejects, first_line)
         return outputs, dict(sorted(rejects.items())) if rejects else rejects
 
     def _parse(
@@ -482,7 +475,7 @@ class _JsonLinesConverter:
         return objs, by_stdlib, errors
 
     def _serialize(
-        self, objs: list[Any], by_stdlib: set[int], rejects: dict[int, str]
+        self, objs: list[Any], by_stdlib: set[int], rejects: dict[int, str], first_line: int
     ) -> list[Optional[bytes]]:
         dumps = self.codec.dumps
         if not rejects and not by_stdlib:
@@ -493,7 +486,8 @@ class _JsonLinesConverter:
         outputs: list[Optional[bytes]] = []
         for index, obj in enumerate(objs):
             line: Optional[bytes] = None
-            if obj is not _BLANK and index not in rejects:
+            converted = obj is not _BLANK and index not in rejects
+            if converted:
                 try:
                     line = _std_dumps(obj) if index in by_stdlib else _dumps_fallback(dumps, obj)
                 except (TypeError, ValueError) as err:
@@ -501,15 +495,32 @@ class _JsonLinesConverter:
                 except RecursionError:
                     rejects[index] = f"cannot write the sample as JSON: {_TOO_DEEP}"
             if index in rejects and self.on_error == "null":
-                line = self._null_line(obj, rejects[index])
+                reason = f"line {first_line + index}: {rejects[index]}"
+                line = _null_line(self.samples.null_record(obj, reason, converted))
             outputs.append(line)
         return outputs
 
-    def _null_line(self, obj: Any, reason: str) -> bytes:
-        try:
-            return _std_dumps(self.samples.null_record(obj, reason))
-        except (TypeError, ValueError, RecursionError):
-            return _std_dumps(self.samples.fallback_null_record(obj, reason))
+
+def _null_line(record: dict[str, Any]) -> bytes:
+    """A null record as a line; fields JSON cannot hold (``1e999`` is read as inf) are
+    written as null and named in the error, so that the others are kept."""
+    try:
+        return _std_dumps(record)
+    except (TypeError, ValueError, RecursionError):
+        pass
+    lost = [key for key, value in record.items() if not _writable(value)]
+    record.update(dict.fromkeys(lost))
+    names = ", ".join(map(repr, lost))
+    record[ERROR_FIELD] = f"{record[ERROR_FIELD]} (not valid JSON, written as null: {names})"
+    return _std_dumps(record)
+
+
+def _writable(value: Any) -> bool:
+    try:
+        _std_dumps(value)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return True
 
 
 def _dumps_fallback(dumps: Callable[[Any], bytes], obj: Any) -> bytes:
@@ -669,7 +680,7 @@ def _run(
         done_bytes += len(block) + 1
         lines = block.split(b"\n")
         base = result.lines
-        outputs, rejected = converter.convert(lines, block)
+        outputs, rejected = converter.convert(lines, block, base + 1)
         result.lines += len(lines)
         if rejected and fail:
             first = next(iter(rejected))

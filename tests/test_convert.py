@@ -415,3 +415,42 @@ def test_a_deeply_nested_line_stops_a_fail_run_with_a_reason(codec: str) -> None
     with pytest.raises(SampleRejected, match="nested too deeply") as caught:
         convert(_nested(100_000).encode() + b"\n", codec=json_codec(codec))
     assert caught.value.rejected.line == 1
+
+
+# -- records of rejected samples ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("codec", CODECS)
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"metric": "cpu_usage", "value": 0.5, "x": 1e999, "host": "a"}',  # converted
+        '{"metric": "ratio", "value": 0.5, "x": 1e999, "host": "a"}',  # no "total"
+    ],
+    ids=["after-conversion", "before-conversion"],
+)
+def test_records_keep_metric_line_and_raw_value_when_another_field_cannot_be_written(
+    codec: str, line: str
+) -> None:
+    data = b"\n" + line.encode() + b"\n"
+    rejects = io.BytesIO()
+    outputs, result = convert(data, codec=json_codec(codec), on_error="null", rejects=rejects)
+    (out,) = outputs
+    assert (out["metric"], out["raw_value"], out["host"]) == (json.loads(line)["metric"], 0.5, "a")
+    assert out["value"] is None and out["x"] is None
+    assert out["error"].startswith("line 2: ") and "'x'" in out["error"]
+    (record,) = parse_lines(rejects.getvalue())
+    assert (record["line"], record["input"]) == (2, line)
+    assert result.rejected == 1
+
+
+def test_a_null_record_for_a_line_that_is_not_a_sample_says_which_line() -> None:
+    (out,), _ = convert(b'\n\n"text"\n', on_error="null")
+    assert out == {
+        "value": None,
+        "raw_value": None,
+        "name": None,
+        "unit": None,
+        "counter": None,
+        "error": "line 3: not a JSON object (a string)",
+    }
