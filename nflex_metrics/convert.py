@@ -1,6 +1,6 @@
 """Convert metric samples with a mapping: the library behind ``nflex-metrics convert``.
 
-A sample is a JSON object ``{"metric": KEY, "value": ..., other variables...}``. Its
+A sample is a JSON object ``{"metric": "KEY", "value": ..., other variables...}``. Its
 output object keeps every input field in order, replaces ``value`` with the converted
 value, and adds ``raw_value`` (the input ``value``, null when absent), ``name``,
 ``unit`` and ``counter`` from the metric's entry. A sample that cannot be converted is
@@ -269,8 +269,12 @@ class _SampleConverter:
             for obj, reason in failed:
                 rejects[where[id(obj)]] = reason
 
-    def _group(self, objs: list[Any], rejects: dict[int, str]) -> dict[Any, list[Any]]:
-        """The sample objects by metric key; lines that are not samples go to ``rejects``."""
+    def _group(self, objs: list[Any], rejects: dict[int, str]) -> dict[str, list[Any]]:
+        """The sample objects by metric key; lines that are not samples go to ``rejects``.
+
+        A metric is a string: other keys would share groups (``True == 1 == 1.0`` as dict
+        keys), and a line's reason would depend on what else is in its block.
+        """
         groups: dict[Any, list[Any]] = {}
         if not rejects:
             try:
@@ -280,9 +284,12 @@ class _SampleConverter:
                         groups[key] = [obj]
                     else:
                         group.append(obj)
-                return groups
             except (TypeError, KeyError):  # not all objects with a hashable metric
-                groups = {}
+                pass
+            else:
+                if all(type(key) is str for key in groups):
+                    return groups
+            groups = {}
         for index, obj in enumerate(objs):
             if obj is _BLANK or index in rejects:
                 continue
@@ -293,13 +300,13 @@ class _SampleConverter:
                 rejects[index] = 'no "metric" field'
                 continue
             key = obj["metric"]
-            try:
+            if isinstance(key, str):
                 groups.setdefault(key, []).append(obj)
-            except TypeError:
+            else:
                 rejects[index] = f'"metric" is a {_json_type(key)}, not a string'
         return groups
 
-    def _convert_group(self, key: Any, group: list[Any], failed: list[tuple[Any, str]]) -> None:
+    def _convert_group(self, key: str, group: list[Any], failed: list[tuple[Any, str]]) -> None:
         """Convert the samples of one metric in place: batch first, row by row on trouble."""
         prepared = self._prepared.get(key)
         if prepared is None:

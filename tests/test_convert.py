@@ -454,3 +454,48 @@ def test_a_null_record_for_a_line_that_is_not_a_sample_says_which_line() -> None
         "counter": None,
         "error": "line 3: not a JSON object (a string)",
     }
+
+
+# -- the reason of a rejected line depends on that line alone --------------------------------
+
+
+def test_a_metric_that_is_not_a_string_is_rejected_as_such_whatever_else_is_in_the_block() -> None:
+    """``True == 1 == 1.0`` as dict keys: grouping must not mix them up."""
+    data = b'{"metric": 1, "value": 1}\n{"metric": true, "value": 1}\n{"metric": 1.0}\n'
+    for block_size in (1, 1000):
+        seen: list[Rejected] = []
+        convert(data, on_error="skip", rejects=seen.append, block_size=block_size)
+        assert [r.reason for r in seen] == [
+            '"metric" is a number, not a string',
+            '"metric" is a boolean, not a string',
+            '"metric" is a number, not a string',
+        ]
+
+
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from([0.0, 1.0, -0.0]), st.text()
+)
+any_line = st.one_of(
+    st.fixed_dictionaries(
+        {"metric": st.one_of(json_scalars, st.sampled_from(["cpu_usage", "ratio", "bytes_in"]))},
+        optional={"value": json_scalars, "total": json_scalars},
+    ),
+    json_scalars,
+    st.lists(json_scalars, max_size=2),
+)
+
+
+@pytest.mark.parametrize("codec", CODECS)
+@given(lines=st.lists(any_line, max_size=20), block_size=st.integers(1, 400))
+def test_reasons_do_not_depend_on_the_block_size(
+    codec: str, lines: list[Any], block_size: int
+) -> None:
+    data = jsonl(*lines)
+    by_line: list[list[tuple[int, str]]] = []
+    for size in (block_size, len(data) + 1):
+        seen: list[Rejected] = []
+        convert(
+            data, codec=json_codec(codec), on_error="skip", rejects=seen.append, block_size=size
+        )
+        by_line.append([(r.line, r.reason) for r in seen])
+    assert by_line[0] == by_line[1]
