@@ -15,21 +15,26 @@ from typing import IO, Callable, Optional
 
 def read_blocks(stream: IO[bytes], size: int) -> Iterator[bytes]:
     """Blocks of whole lines from a binary stream (no trailing newline), about ``size``
-    bytes each; ``read1`` so that a slow pipe's lines come through as they arrive."""
-    rest = b""
+    bytes each; ``read1`` so that a slow pipe's lines come through as they arrive.
+
+    A line longer than a read is kept in pieces and joined once, when its end arrives:
+    a pipe hands out 64 KiB at a time, and re-joining a 50 MB line at every read would
+    copy it hundreds of times.
+    """
     read = getattr(stream, "read1", stream.read)
+    pending: list[bytes] = []  # the start of the next block: pieces without a newline
     while True:
         data = read(size)
         if not data:
             break
-        if rest:
-            data = rest + data
         cut = data.rfind(b"\n")
         if cut < 0:
-            rest = data
+            pending.append(data)
             continue
-        rest = data[cut + 1 :]
-        yield data[:cut]
+        pending.append(data[:cut])
+        yield b"".join(pending) if len(pending) > 1 else pending[0]
+        pending = [data[cut + 1 :]]
+    rest = b"".join(pending)
     if rest:
         yield rest
 
