@@ -6,7 +6,9 @@ Nothing here knows about samples or JSON; :mod:`nflex_metrics.convert` builds on
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -39,29 +41,75 @@ def read_blocks(stream: IO[bytes], size: int) -> Iterator[bytes]:
         yield rest
 
 
-class AtomicOutput:
-    """A file written under a temporary name and renamed into place on :meth:`commit`;
-    :meth:`discard` (or leaving without commit) removes the temporary file."""
+class OutputFile:
+    """An output path opened for writing, respecting what is already there.
+
+    - a symbolic link is written through: its target is written, the link stays;
+    - a regular file, or nothing, is written atomically: a temporary file in the same
+      directory, renamed over the path by :meth:`commit` (with the old file's
+      permission bits, or the umask's for a new file); :meth:`discard` removes it, so a
+      failed run leaves the previous file untouched and no partial file behind;
+    - anything else that can be opened (a character device such as ``/dev/null`` or a
+      terminal, a FIFO) is written in place, never replaced;
+    - a directory raises :class:`IsADirectoryError` at once.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, self.temp_path = tempfile.mkstemp(
-            dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".part"
-        )
-        self.stream: IO[bytes] = os.fdopen(fd, "wb")
+        self.temp_path: Optional[str] = None
+        self._mode: Optional[int] = None
+        self._owner: Optional[tuple[int, int]] = None
+        try:
+            info: Optional[os.stat_result] = os.stat(path)
+        except FileNotFoundError:
+            info = None
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            self.stream: IO[bytes] = open(path, "wb")  # noqa: SIM115 (closed by commit)
+            return
+        # A regular file or a new one: replace the link's final target, in its directory.
+        self.target = os.path.realpath(path)
+        if info is not None:
+            self._mode = stat.S_IMODE(info.st_mode)
+            self._owner = (info.st_uid, info.st_gid)
+        directory, name = os.path.split(self.target)
+        fd, self.temp_path = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".part")
+        self.stream = os.fdopen(fd, "wb")
+
+    @property
+    def in_place(self) -> bool:
+        """Whether the output goes straight to the path (a device or FIFO)."""
+        return self.temp_path is None
 
     def commit(self) -> None:
+        """Finish the output: close it and, for a file, rename it into place."""
         self.stream.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self.temp_path, 0o666 & ~umask)
-        os.replace(self.temp_path, self.path)
+        if self.temp_path is None:
+            return
+        if self._owner is not None:
+            with contextlib.suppress(OSError):  # only root may give a file away
+                os.chown(self.temp_path, *self._owner)
+        os.chmod(self.temp_path, self._mode if self._mode is not None else _default_mode())
+        os.replace(self.temp_path, self.target)
+        self.temp_path = None
 
     def discard(self) -> None:
-        self.stream.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.temp_path)
+        """Give up: close the output and remove the temporary file (a device or FIFO
+        keeps what was written to it)."""
+        with contextlib.suppress(OSError):
+            self.stream.close()
+        if self.temp_path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.temp_path)
+            self.temp_path = None
+
+
+def _default_mode() -> int:
+    """The permission bits of a new file: 0o666 less the umask (read, then put back)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 class Progress:

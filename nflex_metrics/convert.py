@@ -542,28 +542,31 @@ def _dumps_fallback(dumps: Callable[[Any], bytes], obj: Any) -> bytes:
 
 
 class _Output:
-    """Where output lines go: an atomically written file, or a caller's stream."""
+    """Where output lines go: an output path (see :class:`_io.OutputFile`), or a
+    caller's stream."""
 
     def __init__(self, target: Target) -> None:
-        self.atomic: Optional[_io.AtomicOutput] = None
+        self.file: Optional[_io.OutputFile] = None
         if isinstance(target, (str, os.PathLike)):
-            self.atomic = _io.AtomicOutput(os.fspath(target))
-            self.stream: IO[bytes] = self.atomic.stream
+            self.file = _io.OutputFile(os.fspath(target))
+            self.stream: IO[bytes] = self.file.stream
         else:
             self.stream = target
+        # Someone may be reading as it comes (a pipe, a terminal, a FIFO): flush each block.
+        self.live = self.file is None or self.file.in_place
 
     def write(self, data: bytes) -> None:
         self.stream.write(data)
-        if self.atomic is None:  # someone may be reading the stream as it comes
+        if self.live:
             self.stream.flush()
 
     def commit(self) -> None:
-        if self.atomic is not None:
-            self.atomic.commit()
+        if self.file is not None:
+            self.file.commit()
 
     def discard(self) -> None:
-        if self.atomic is not None:
-            self.atomic.discard()
+        if self.file is not None:
+            self.file.discard()
 
 
 @contextlib.contextmanager

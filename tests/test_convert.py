@@ -8,6 +8,9 @@ import importlib
 import importlib.util
 import io
 import json
+import os
+import stat
+import threading
 from pathlib import Path
 from typing import Any, Optional
 
@@ -544,3 +547,96 @@ def test_a_line_longer_than_the_block_comes_out_whole() -> None:
     outputs = parse_lines(out.getvalue())
     assert [len(o["pad"]) for o in outputs] == [100_000] * 3
     assert outputs[1]["b"] == 2
+
+
+# -- an output path respects what is already there ------------------------------------------
+
+ONE = jsonl({"metric": "cpu_usage", "value": 1})
+ONE_OUT = (
+    b'{"metric":"cpu_usage","value":100.0,"raw_value":1,'
+    b'"name":"cpu-usage","unit":"%","counter":false}\n'
+)
+
+
+def test_an_output_symlink_is_written_through_and_stays_a_link(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    real = tmp_path / "data" / "out.jsonl"
+    real.write_text("previous run\n")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(Path("data") / "out.jsonl")
+    convert_json_lines(MAPPING, io.BytesIO(ONE), link)
+    assert link.is_symlink() and os.readlink(link) == str(Path("data") / "out.jsonl")
+    assert real.read_bytes() == ONE_OUT
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["data", "link.jsonl", "out.jsonl"]
+
+
+def test_a_dangling_output_symlink_creates_its_target(tmp_path: Path) -> None:
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(tmp_path / "new.jsonl")
+    convert_json_lines(MAPPING, io.BytesIO(ONE), link)
+    assert link.is_symlink() and (tmp_path / "new.jsonl").read_bytes() == ONE_OUT
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o660, 0o604])
+def test_an_existing_output_file_keeps_its_permission_bits(tmp_path: Path, mode: int) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous run\n")
+    out.chmod(mode)
+    convert_json_lines(MAPPING, io.BytesIO(ONE), out)
+    assert stat.S_IMODE(out.stat().st_mode) == mode
+    assert out.read_bytes() == ONE_OUT
+
+
+def test_a_new_output_file_gets_the_umask_permissions(tmp_path: Path) -> None:
+    umask = os.umask(0o027)
+    try:
+        convert_json_lines(MAPPING, io.BytesIO(ONE), tmp_path / "out.jsonl")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "out.jsonl").stat().st_mode) == 0o640
+
+
+def test_an_output_fifo_is_written_in_place(tmp_path: Path) -> None:
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    try:
+        convert_json_lines(MAPPING, io.BytesIO(ONE), fifo)
+    finally:
+        if reader.is_alive():  # the converter never opened the FIFO: let the reader go
+            with open(fifo, "wb"):
+                pass
+        reader.join(timeout=60)
+    assert received == [ONE_OUT]
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.fifo"]
+
+
+def test_an_output_character_device_is_written_in_place_not_replaced(tmp_path: Path) -> None:
+    null = tmp_path / "null"
+    try:
+        os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # what /dev/null is
+    except (PermissionError, OSError) as err:
+        pytest.skip(f"cannot make a device node here: {err}")
+    convert_json_lines(MAPPING, io.BytesIO(ONE), null)
+    assert stat.S_ISCHR(null.lstat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["null"]
+
+
+def test_an_output_directory_is_refused_before_any_input_is_read(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+
+    class Unread(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            raise AssertionError("the input was read")
+
+    with pytest.raises(
+        ConvertError, match=f"cannot write the output {tmp_path / 'out'}: Is a directory"
+    ):
+        convert_json_lines(MAPPING, Unread(), tmp_path / "out")
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
