@@ -12,7 +12,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Iterator
-from typing import IO, Callable, Optional
+from typing import IO, Callable, Optional, Union
 
 
 def read_blocks(stream: IO[bytes], size: int) -> Iterator[bytes]:
@@ -39,6 +39,28 @@ def read_blocks(stream: IO[bytes], size: int) -> Iterator[bytes]:
     rest = b"".join(pending)
     if rest:
         yield rest
+
+
+#: What identifies a file that writing could destroy: ``(st_dev, st_ino)`` of an
+#: existing regular file, or the real path of one that does not exist yet.
+FileKey = Union[tuple[int, int], str]
+
+
+def file_key(target: Union[str, IO[bytes]]) -> Optional[FileKey]:
+    """The :data:`FileKey` of a path or of an open stream's file; None for anything
+    else (a device, a pipe, a terminal, a stream without a file), which two parties may
+    share without one overwriting the other's data."""
+    try:
+        if isinstance(target, str):
+            try:
+                info = os.stat(target)
+            except FileNotFoundError:
+                return os.path.realpath(target)
+        else:
+            info = os.fstat(target.fileno())
+    except (OSError, AttributeError, ValueError):  # no such stream, or not a file at all
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
 
 
 class OutputFile:

@@ -31,6 +31,7 @@ from .convert import (
     DEFAULT_BLOCK_SIZE,
     ON_ERROR_CHOICES,
     ConvertError,
+    FileClashError,
     Rejected,
     SampleRejected,
     convert_json_lines,
@@ -267,12 +268,6 @@ def _print_result(compute: Callable[[], object], labelled: bool) -> int:
 
 def _cmd_convert(args: argparse.Namespace) -> int:
     codec = json_codec(args.json)
-    try:
-        mapping = _load_mapping(args.mapping)
-    except MappingError as err:
-        _print_problems(err.problems, sys.stderr)
-        _error(f"{args.mapping}: {_plural(len(err.problems), 'problem')}")
-        return EXIT_PROBLEMS
     source = sys.stdin.buffer if args.input == "-" else args.input
     output = sys.stdout.buffer if args.output == "-" else args.output
     warnings = _Warnings(
@@ -288,7 +283,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     status = EXIT_OK
     try:
         result = convert_json_lines(
-            mapping,
+            args.mapping,
             source,
             output,
             on_error=args.on_error,
@@ -297,6 +292,13 @@ def _cmd_convert(args: argparse.Namespace) -> int:
             block_size=args.block_size,
             progress=progress,
         )
+    except FileClashError as err:
+        parser: argparse.ArgumentParser = args.subparser
+        parser.error(str(err))  # a usage error: exit 2
+    except MappingError as err:
+        _print_problems(err.problems, sys.stderr)
+        _error(f"{args.mapping}: {_plural(len(err.problems), 'problem')}")
+        return EXIT_PROBLEMS
     except SampleRejected as stop:
         _error(str(stop))
         result, status = stop.result, EXIT_PROBLEMS
@@ -407,6 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_CONVERT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    convert.set_defaults(subparser=convert)
     convert.add_argument("mapping", metavar="MAPPING", help="the mapping.yaml file")
     convert.add_argument(
         "input", nargs="?", default="-", metavar="INPUT", help="JSON Lines file (stdin)"

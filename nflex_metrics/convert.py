@@ -57,6 +57,7 @@ __all__ = [
     "STDLIB_CODEC",
     "ConvertError",
     "ConvertResult",
+    "FileClashError",
     "JsonCodec",
     "OnError",
     "Rejected",
@@ -174,6 +175,11 @@ def _has_wide_int(data: bytes) -> bool:
 
 class ConvertError(NflexMetricsError):
     """The conversion cannot run or could not finish (the message says what and why)."""
+
+
+class FileClashError(ConvertError, ValueError):
+    """Two of the files a conversion reads and writes are the same file, and writing one
+    would overwrite the other: refused before anything is read or written."""
 
 
 class Rejected(NamedTuple):
@@ -603,7 +609,7 @@ def _name(target: Target) -> str:
 
 
 def convert_json_lines(
-    mapping: Mapping[Any, ParsedEntry],
+    mapping: Union[Mapping[Any, ParsedEntry], str, os.PathLike[str]],
     source: Target,
     output: Target,
     *,
@@ -615,11 +621,18 @@ def convert_json_lines(
 ) -> ConvertResult:
     """Convert the JSON Lines samples of ``source`` into ``output``, in input order.
 
-    ``source`` and ``output`` are paths or binary streams. An output path is written
-    atomically (a temporary file in the same directory, renamed at the end): a failed or
-    interrupted run leaves the previous file untouched and no partial file behind. On a
-    stream, the lines before a failing sample are written. Blank input lines are
-    ignored but counted in line numbers.
+    ``mapping`` is a loaded mapping (metric key -> :class:`ParsedEntry`) or the path of
+    a mapping file, loaded with :func:`~nflex_metrics.load_metric_mapping` (which raises
+    :class:`~nflex_metrics.errors.MappingError`).
+    ``source`` and ``output`` are paths or binary streams. An output path that is a
+    regular file (or nothing yet) is written atomically (a temporary file in the same
+    directory, renamed at the end): a failed or interrupted run leaves the previous file
+    untouched and no partial file behind; a symbolic link is written through, a device
+    or FIFO in place, a directory refused (see :class:`_io.OutputFile`). On a stream,
+    the lines before a failing sample are written. Blank input lines are ignored but
+    counted in line numbers. When two of the files read and written are the same file
+    (``output`` is the input or the mapping file, or the rejects file, also through
+    another path or a link) :class:`FileClashError` is raised before any work.
 
     ``on_error``: ``"fail"`` raises :class:`SampleRejected` at the first sample that
     cannot be converted, ``"skip"`` leaves it out, ``"null"`` writes it with
@@ -634,6 +647,23 @@ def convert_json_lines(
         raise ValueError(f"on_error must be one of {', '.join(ON_ERROR_CHOICES)}: {on_error!r}")
     if block_size < 1:
         raise ValueError(f"block_size must be at least 1: {block_size}")
+    writes_rejects = rejects is not None and not callable(rejects)
+    _refuse_clashes(
+        [
+            ("the input", source, False),
+            (
+                "the mapping file",
+                mapping if isinstance(mapping, (str, os.PathLike)) else None,
+                False,
+            ),
+            ("the output", output, True),
+            ("the rejects file", rejects if writes_rejects else None, True),
+        ]
+    )
+    if isinstance(mapping, (str, os.PathLike)):
+        from .mapping import load_metric_mapping
+
+        mapping = load_metric_mapping(mapping)
     converter = _JsonLinesConverter(mapping, codec or json_codec("auto"), on_error)
     with _opened_source(source) as (stream, name):
         opened: list[_Output] = []
@@ -663,6 +693,31 @@ def convert_json_lines(
     if failure is not None:
         raise SampleRejected(name, failure, result)
     return result
+
+
+def _refuse_clashes(files: list[tuple[str, Any, bool]]) -> None:
+    """Raise :class:`FileClashError` when a file written is also another file read or
+    written (what, path or stream or None, written?)."""
+    # Writers first, so that a message names the file written before the one it hits.
+    keyed = sorted(
+        (
+            (not writes, what, _name(target), _io.file_key(_fspath(target)))
+            for what, target, writes in files
+            if target is not None
+        ),
+        key=lambda item: item[0],
+    )
+    for index, (reads, what, name, key) in enumerate(keyed):
+        for _, other, other_name, other_key in keyed[index + 1 :]:
+            if not reads and key is not None and key == other_key:
+                raise FileClashError(
+                    f"{what} ({name}) and {other} ({other_name}) are the same file: "
+                    "writing one would destroy the other"
+                )
+
+
+def _fspath(target: Any) -> Any:
+    return os.fspath(target) if isinstance(target, os.PathLike) else target
 
 
 def _record_writer(out: _Output) -> Callable[[Rejected], None]:

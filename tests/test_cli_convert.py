@@ -272,3 +272,46 @@ def test_progress_is_drawn_then_erased_before_the_summary(mapping: Path) -> None
     progress, summary = b"".join(chunks).decode().rsplit("\r\x1b[K", 1)
     assert progress.startswith("\r") and " lines, " in progress and "lines/s" in progress
     assert summary.startswith("nflex-metrics: converted ")
+
+
+# -- files that would overwrite each other ------------------------------------------------
+
+
+def test_convert_the_same_file_for_output_and_rejects_is_a_usage_error(
+    mapping: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.jsonl"
+    text = jsonl({"metric": "cpu_usage", "value": 1})
+    result = run_cli("convert", str(mapping), "-o", str(out), "--rejects", str(out), stdin=text)
+    assert result.returncode == EXIT_USAGE
+    assert "usage:" in result.stderr and "are the same file" in result.stderr
+    assert not out.exists()
+
+
+def test_convert_an_output_over_the_input_is_a_usage_error(mapping: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(jsonl({"metric": "cpu_usage", "value": 1}))
+    result = run_cli("convert", str(mapping), str(source), "-o", str(source))
+    assert result.returncode == EXIT_USAGE
+    assert f"the output ({source}) and the input ({source}) are the same file" in result.stderr
+    assert source.read_text() == jsonl({"metric": "cpu_usage", "value": 1})
+
+
+def test_convert_stdout_appended_to_the_input_is_a_usage_error(
+    mapping: Path, tmp_path: Path
+) -> None:
+    """``convert m.yaml in.jsonl >> in.jsonl`` would read its own output forever."""
+    source = tmp_path / "in.jsonl"
+    source.write_text(jsonl({"metric": "cpu_usage", "value": 1}))
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    with open(source, "ab") as appending:
+        result = subprocess.run(
+            [sys.executable, "-m", "nflex_metrics", "convert", str(mapping), str(source)],
+            stdout=appending,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": path},
+            timeout=60,
+        )
+    assert result.returncode == EXIT_USAGE
+    assert b"are the same file" in result.stderr
+    assert source.read_text() == jsonl({"metric": "cpu_usage", "value": 1})

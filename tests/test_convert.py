@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from nflex_metrics.convert import (
     ConvertError,
     ConvertResult,
+    FileClashError,
     Rejected,
     SampleRejected,
     convert_json_lines,
@@ -640,3 +641,80 @@ def test_an_output_directory_is_refused_before_any_input_is_read(tmp_path: Path)
     ):
         convert_json_lines(MAPPING, Unread(), tmp_path / "out")
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+# -- files that would overwrite each other are refused before any work -----------------------
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    """An input, a mapping file and the directory's snapshot to compare after a refusal."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(ONE)
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING_TEXT)
+    return {"in": source, "mapping": mapping, "dir": tmp_path}
+
+
+def _snapshot(directory: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("output", "rejects"),
+    [
+        ("out.jsonl", "out.jsonl"),  # the same new file twice
+        ("link.jsonl", "out.jsonl"),  # through a dangling link to it
+        ("in.jsonl", None),  # the output over the input
+        (None, "in.jsonl"),  # the rejects file over the input
+        (None, "hard.jsonl"),  # ... through a hard link
+        ("sub/../in.jsonl", None),  # ... through another path
+        ("mapping.yaml", None),  # the output over the mapping file
+    ],
+)
+def test_outputs_that_would_overwrite_an_input_or_each_other_are_refused(
+    files: dict[str, Path], output: Optional[str], rejects: Optional[str]
+) -> None:
+    directory = files["dir"]
+    (directory / "sub").mkdir()
+    (directory / "link.jsonl").symlink_to(directory / "out.jsonl")
+    os.link(files["in"], directory / "hard.jsonl")
+    before = _snapshot(directory)
+    with pytest.raises(FileClashError, match="are the same file"):
+        convert_json_lines(
+            files["mapping"],
+            files["in"],
+            directory / output if output else io.BytesIO(),
+            rejects=directory / rejects if rejects else None,
+            on_error="skip",
+        )
+    assert _snapshot(directory) == before
+
+
+def test_an_output_stream_on_the_input_file_is_refused(files: dict[str, Path]) -> None:
+    # `convert m.yaml in.jsonl >> in.jsonl`
+    with open(files["in"], "ab") as appending, pytest.raises(FileClashError, match="same"):
+        convert_json_lines(MAPPING, files["in"], appending)
+    assert files["in"].read_bytes() == ONE
+
+
+def test_an_input_stream_on_the_output_file_is_refused(files: dict[str, Path]) -> None:
+    # `convert m.yaml -o in.jsonl < in.jsonl`
+    with open(files["in"], "rb") as reading, pytest.raises(FileClashError, match="same"):
+        convert_json_lines(MAPPING, reading, files["in"])
+    assert files["in"].read_bytes() == ONE
+
+
+def test_a_device_may_take_both_the_output_and_the_rejects(files: dict[str, Path]) -> None:
+    data = ONE + b"oops\n"
+    result = convert_json_lines(
+        MAPPING, io.BytesIO(data), "/dev/null", rejects="/dev/null", on_error="skip"
+    )
+    assert (result.converted, result.rejected) == (1, 1)
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_a_mapping_path_is_loaded(files: dict[str, Path]) -> None:
+    out = io.BytesIO()
+    convert_json_lines(files["mapping"], files["in"], out)
+    assert out.getvalue() == ONE_OUT
