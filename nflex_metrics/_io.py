@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
 import stat
 import tempfile
@@ -167,12 +168,20 @@ class Progress:
         text = f"{lines:,} lines, {rate:,.0f} lines/s"
         if self.total_bytes:
             text = f"{min(done_bytes / self.total_bytes, 1.0):6.1%}  {text}"
-        self.stream.write(f"\r{text}\x1b[K")
-        self.stream.flush()
-        self.shown = True
+        self.shown = self._write(f"\r{text}\x1b[K")
 
     def close(self) -> None:
         if self.shown:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
+            self._write("\r\x1b[K")
             self.shown = False
+
+    def _write(self, text: str) -> bool:
+        """Show ``text``; a progress line that cannot be shown (stderr closed or broken)
+        is given up, it never stops the work."""
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):
+            self.next_at = math.inf
+            return False
+        return True

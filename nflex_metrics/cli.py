@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import signal
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from typing import IO, TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ._io import Progress
 from .convert import (
@@ -77,7 +78,42 @@ class _Terminated(BaseException):
 
 
 def _error(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    """``nflex-metrics: message`` on stderr."""
+    _say(f"{PROG}: {message}")
+
+
+def _say(text: str) -> None:
+    """A line on stderr: never on stdout, and nowhere when stderr is closed or broken
+    (the exit code still tells)."""
+    if sys.stderr is None:
+        return
+    try:
+        sys.stderr.write(f"{text}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        _to_devnull(2)  # so that the flush at exit has nothing to complain about
+
+
+def _to_devnull(fd: int) -> None:
+    """Point ``fd`` at the null device."""
+    null = os.open(os.devnull, os.O_RDWR)
+    if null != fd:
+        os.dup2(null, fd)
+        os.close(null)
+
+
+def _claim_standard_fds() -> set[int]:
+    """The standard fds (0, 1, 2) that are closed (``>&-``), each now on the null device:
+    a file opened later must not take one of their numbers, or what is written to
+    stderr would land in it."""
+    closed = set()
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.add(fd)
+            _to_devnull(fd)
+    return closed
 
 
 def _plural(count: int, word: str) -> str:
@@ -111,9 +147,9 @@ def _io_problem(path: str, err: OSError) -> MappingProblem:
     return MappingProblem(path, 0, 0, None, f"cannot read the file: {err.strerror or err}")
 
 
-def _print_problems(problems: Sequence[MappingProblem], stream: IO[str]) -> None:
+def _print_problems(problems: Sequence[MappingProblem], say: Callable[[str], None]) -> None:
     for problem in problems:
-        print(problem, file=stream)
+        say(str(problem))
 
 
 # --------------------------------------------------------------------------------------
@@ -141,7 +177,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(json.dumps(document, indent=2))
     else:
         for report in reports:
-            _print_problems(report["problems"], sys.stdout)
+            _print_problems(report["problems"], print)
             if report["ok"]:
                 summary = f"ok: {_plural(report['metrics'], 'metric')}"
             else:
@@ -200,7 +236,7 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         expression = compile_expression(text)
     except ExpressionSyntaxError as err:
         _error(f"invalid expression (line {err.line}, column {err.column}):")
-        print(err.render(), file=sys.stderr)
+        _say(err.render())
         return EXIT_PROBLEMS
     if args.explain:
         _explain(expression)
@@ -213,7 +249,7 @@ def _eval_entry(path: str, metric: str, variables: dict[str, Any], explain: bool
     try:
         mapping = _load_mapping(path)
     except MappingError as err:
-        _print_problems(err.problems, sys.stderr)
+        _print_problems(err.problems, _say)
         _error(f"{path}: {_plural(len(err.problems), 'problem')}")
         return EXIT_PROBLEMS
     entry = mapping.get(metric)
@@ -274,11 +310,12 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         "<stdin>" if args.input == "-" else args.input,
         silent=args.on_error == "fail" or args.rejects is not None,
     )
-    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    stderr = sys.stderr
+    show = args.progress if args.progress is not None else stderr is not None and stderr.isatty()
     progress = None
-    if show and not args.quiet:
+    if show and stderr is not None and not args.quiet:
         size = os.path.getsize(args.input) if os.path.isfile(args.input) else None
-        progress = Progress(sys.stderr, size)
+        progress = Progress(stderr, size)
     started = time.perf_counter()
     status = EXIT_OK
     try:
@@ -296,7 +333,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         parser: argparse.ArgumentParser = args.subparser
         parser.error(str(err))  # a usage error: exit 2
     except MappingError as err:
-        _print_problems(err.problems, sys.stderr)
+        _print_problems(err.problems, _say)
         _error(f"{args.mapping}: {_plural(len(err.problems), 'problem')}")
         return EXIT_PROBLEMS
     except SampleRejected as stop:
@@ -471,11 +508,19 @@ def _on_signal(signum: int, frame: object) -> None:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run ``nflex-metrics`` with ``argv`` (default ``sys.argv[1:]``); the exit code."""
+    closed = _claim_standard_fds()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # usage errors (2), --help and --version (0)
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    ebadf = os.strerror(errno.EBADF)
+    if 1 in closed and (args.command != "convert" or args.output == "-"):
+        _error(f"cannot write stdout: {ebadf}")
+        return EXIT_PROBLEMS
+    if 0 in closed and args.command == "convert" and args.input == "-":
+        _error(f"cannot read stdin: {ebadf}")
+        return EXIT_PROBLEMS
     previous = {}
     for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if signum is not None:
@@ -483,19 +528,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 previous[signum] = signal.signal(signum, _on_signal)
     try:
         if args.command == "check":
-            return _cmd_check(args)
-        if args.command == "eval":
-            return _cmd_eval(args, args.subparser)
-        return _cmd_convert(args)
+            status = _cmd_check(args)
+        elif args.command == "eval":
+            status = _cmd_eval(args, args.subparser)
+        else:
+            status = _cmd_convert(args)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a write error shows here, not in the flush at exit
+        return status
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     except ConvertError as err:
         _error(str(err))
         return EXIT_PROBLEMS
     except BrokenPipeError:
-        # The reader went away (e.g. `| head`): not an error worth a traceback.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        # The reader went away (e.g. `| head`): not an error worth a message.
+        _to_devnull(1)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         return 128 + signal.SIGINT

@@ -562,7 +562,13 @@ class _Output:
         self.live = self.file is None or self.file.in_place
 
     def write(self, data: bytes) -> None:
-        self.stream.write(data)
+        # A buffered stream returns a short count instead of raising when the error
+        # (a reader gone, a full disk) comes after part of the data: write the rest,
+        # which raises.
+        view = memoryview(data)
+        while view:
+            count = self.stream.write(view)
+            view = view[count:] if count is not None else view[:0]
         if self.live:
             self.stream.flush()
 

@@ -55,6 +55,17 @@ def mapping(tmp_path: Path) -> Path:
     return path
 
 
+#: Lines in the ``samples`` file: more than a pipe holds (64 KiB), as one 1 MiB block.
+SAMPLES = 20_000
+
+
+@pytest.fixture
+def samples(tmp_path: Path) -> Path:
+    path = tmp_path / "samples.jsonl"
+    path.write_text(jsonl(*({"metric": "cpu_usage", "value": i} for i in range(SAMPLES))))
+    return path
+
+
 # -- the output ---------------------------------------------------------------------------
 
 
@@ -315,3 +326,94 @@ def test_convert_stdout_appended_to_the_input_is_a_usage_error(
     assert result.returncode == EXIT_USAGE
     assert b"are the same file" in result.stderr
     assert source.read_text() == jsonl({"metric": "cpu_usage", "value": 1})
+
+
+# -- closed or broken standard streams ---------------------------------------------------
+
+
+def run_shell(script: str, **paths: Path) -> subprocess.CompletedProcess[bytes]:
+    """``script`` in bash, with ``$NFLEX`` the command and ``$NAME`` each of ``paths``."""
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path, "NFLEX": f"{sys.executable} -m nflex_metrics"}
+    env.update({name.upper(): str(value) for name, value in paths.items()})
+    return subprocess.run(["bash", "-c", script], capture_output=True, env=env, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        '$NFLEX convert "$MAPPING" "$SAMPLES"',
+        '$NFLEX check "$MAPPING"',
+        "$NFLEX eval 'value * 2' value=3",
+    ],
+    ids=["convert", "check", "eval"],
+)
+def test_a_closed_stdout_is_one_clear_error(mapping: Path, samples: Path, command: str) -> None:
+    result = run_shell(f"{command} >&-", mapping=mapping, samples=samples)
+    assert result.returncode == EXIT_PROBLEMS
+    assert result.stderr.decode().splitlines()[-1] == (
+        "nflex-metrics: cannot write stdout: Bad file descriptor"
+    )
+
+
+def test_a_closed_stderr_keeps_messages_out_of_the_data(mapping: Path, samples: Path) -> None:
+    result = run_shell(
+        '(cat "$SAMPLES"; echo oops) | $NFLEX convert "$MAPPING" --on-error skip 2>&-',
+        mapping=mapping,
+        samples=samples,
+    )
+    assert result.returncode == EXIT_OK
+    assert len(parse_lines(result.stdout.decode())) == SAMPLES
+    result = run_shell("$NFLEX eval 'value * / 2' 2>&-")
+    assert (result.returncode, result.stdout) == (EXIT_PROBLEMS, b"")
+
+
+def test_a_closed_stderr_is_not_taken_by_the_output_file(
+    mapping: Path, samples: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.jsonl"
+    result = run_shell(
+        '(cat "$SAMPLES"; echo oops) | $NFLEX convert "$MAPPING" -o "$OUT" --on-error skip 2>&-',
+        mapping=mapping,
+        samples=samples,
+        out=out,
+    )
+    assert result.returncode == EXIT_OK
+    assert len(parse_lines(out.read_text())) == SAMPLES
+
+
+def test_a_reader_that_goes_away_is_no_traceback(mapping: Path, samples: Path) -> None:
+    result = run_shell(
+        '$NFLEX convert "$MAPPING" "$SAMPLES" | head -1; echo "exit ${PIPESTATUS[0]}" >&2',
+        mapping=mapping,
+        samples=samples,
+    )
+    lines = result.stdout.decode().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["raw_value"] == 0
+    assert result.stderr.decode().splitlines() == [f"exit {EXIT_PROBLEMS}"]
+
+
+def test_a_broken_stderr_does_not_stop_the_conversion(mapping: Path, samples: Path) -> None:
+    """Warnings and the summary have nowhere to go; the data still comes out whole."""
+    result = run_shell(
+        '(echo oops; cat "$SAMPLES") | $NFLEX convert "$MAPPING" --on-error skip --progress'
+        ' 2> >(exec head -c 0); echo "exit $?" >&2',
+        mapping=mapping,
+        samples=samples,
+    )
+    assert result.stderr.decode().splitlines() == [f"exit {EXIT_OK}"]
+    assert len(parse_lines(result.stdout.decode())) == SAMPLES
+
+
+def test_a_closed_stdout_does_not_matter_with_an_output_file(
+    mapping: Path, samples: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.jsonl"
+    result = run_shell(
+        '$NFLEX convert "$MAPPING" "$SAMPLES" -o "$OUT" >&-',
+        mapping=mapping,
+        samples=samples,
+        out=out,
+    )
+    assert result.returncode == EXIT_OK, result.stderr
+    assert len(parse_lines(out.read_text())) == SAMPLES
