@@ -30,8 +30,10 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from ._io import Progress
 from .convert import (
     DEFAULT_BLOCK_SIZE,
+    MAX_BLOCK_SIZE,
     ON_ERROR_CHOICES,
     ConvertError,
+    ConvertIOError,
     FileClashError,
     Rejected,
     SampleRejected,
@@ -339,9 +341,6 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     except SampleRejected as stop:
         _error(str(stop))
         result, status = stop.result, EXIT_PROBLEMS
-    except ConvertError as err:
-        _error(str(err))
-        return EXIT_PROBLEMS
     finally:
         if progress is not None:
             progress.close()
@@ -484,22 +483,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     convert.add_argument(
         "--block-size",
-        type=_positive_int,
+        type=_block_size,
         default=DEFAULT_BLOCK_SIZE,
         metavar="BYTES",
-        help=f"read this much input at a time; bounds memory ({DEFAULT_BLOCK_SIZE})",
+        help=f"read this much input at a time; bounds memory ({DEFAULT_BLOCK_SIZE}, "
+        f"at most {MAX_BLOCK_SIZE})",
     )
     return parser
 
 
-def _positive_int(text: str) -> int:
+def _block_size(text: str) -> int:
     try:
         number = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {number}")
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= number <= MAX_BLOCK_SIZE:
+        raise argparse.ArgumentTypeError(
+            f"must be between 1 and {MAX_BLOCK_SIZE:,} (64 MiB): {number:,}"
+        )
     return number
+
+
+def _write_failed(message: str, err: OSError) -> int:
+    """Report a failed read or write (exit 1). A reader that went away (``| head``) is
+    not worth a message; stdout is pointed at the null device so that the flush at exit
+    does not fail again."""
+    if err.errno != errno.EPIPE:
+        _error(message)
+    if message.startswith("cannot write stdout"):
+        _to_devnull(1)
+    return EXIT_PROBLEMS
 
 
 def _on_signal(signum: int, frame: object) -> None:
@@ -522,10 +535,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         _error(f"cannot read stdin: {ebadf}")
         return EXIT_PROBLEMS
     previous = {}
-    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+    handlers: list[tuple[Optional[int], Any]] = [
+        (signal.SIGTERM, _on_signal),
+        (getattr(signal, "SIGHUP", None), _on_signal),
+        # Past the file size limit a write fails with EFBIG, reported like any write
+        # error, instead of the signal killing the process with the temporary file left.
+        (getattr(signal, "SIGXFSZ", None), signal.SIG_IGN),
+    ]
+    for signum, handler in handlers:
         if signum is not None:
             with contextlib.suppress(ValueError):  # not the main thread: leave signals be
-                previous[signum] = signal.signal(signum, _on_signal)
+                previous[signum] = signal.signal(signum, handler)
     try:
         if args.command == "check":
             status = _cmd_check(args)
@@ -538,13 +558,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return status
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    except ConvertIOError as err:
+        return _write_failed(str(err), err)
     except ConvertError as err:
         _error(str(err))
         return EXIT_PROBLEMS
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`): not an error worth a message.
-        _to_devnull(1)
-        return EXIT_PROBLEMS
+    except OSError as err:  # what check and eval print, or its flush
+        return _write_failed(f"cannot write stdout: {err.strerror or err}", err)
     except KeyboardInterrupt:
         return 128 + signal.SIGINT
     except _Terminated as stop:

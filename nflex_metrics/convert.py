@@ -51,11 +51,13 @@ OnError = Literal["fail", "skip", "null"]
 
 __all__ = [
     "DEFAULT_BLOCK_SIZE",
+    "MAX_BLOCK_SIZE",
     "ERROR_FIELD",
     "ON_ERROR_CHOICES",
     "OUTPUT_FIELDS",
     "STDLIB_CODEC",
     "ConvertError",
+    "ConvertIOError",
     "ConvertResult",
     "FileClashError",
     "JsonCodec",
@@ -68,6 +70,10 @@ __all__ = [
 
 #: Bytes read per block: the unit of grouping, and what bounds memory.
 DEFAULT_BLOCK_SIZE = 1 << 20
+
+#: The largest block: memory grows with it (the parsed samples of a block take about
+#: ten times its size), and past a few MiB a larger block is no faster.
+MAX_BLOCK_SIZE = 64 << 20
 
 #: Fields added to every output object. A sample that already has one of them is
 #: rejected rather than silently losing it (``value`` itself is kept as ``raw_value``).
@@ -175,6 +181,31 @@ def _has_wide_int(data: bytes) -> bool:
 
 class ConvertError(NflexMetricsError):
     """The conversion cannot run or could not finish (the message says what and why)."""
+
+
+class ConvertIOError(ConvertError, OSError):
+    """Reading the input or writing an output failed. The message names the file and
+    the operating system's reason (``cannot write the output out.jsonl: File too
+    large``); ``errno``, ``strerror`` and ``filename`` are those of the OS error."""
+
+    def __init__(self, doing: str, err: OSError) -> None:
+        super().__init__(err.errno, err.strerror or str(err))
+        self.errno, self.strerror, self.filename = err.errno, err.strerror, err.filename
+        self.message = f"{doing}: {err.strerror or err}"
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_io_error, (self.message, self.errno, self.strerror, self.filename))
+
+
+def _rebuild_io_error(
+    message: str, errno: Optional[int], strerror: Optional[str], filename: Any
+) -> ConvertIOError:
+    error = ConvertIOError("", OSError(errno, strerror, filename))
+    error.message = message
+    return error
 
 
 class FileClashError(ConvertError, ValueError):
@@ -549,12 +580,14 @@ def _dumps_fallback(dumps: Callable[[Any], bytes], obj: Any) -> bytes:
 
 class _Output:
     """Where output lines go: an output path (see :class:`_io.OutputFile`), or a
-    caller's stream."""
+    caller's stream; every OS error becomes a :class:`ConvertIOError` naming it."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, what: str) -> None:
+        self.label = _label(target, what)
         self.file: Optional[_io.OutputFile] = None
         if isinstance(target, (str, os.PathLike)):
-            self.file = _io.OutputFile(os.fspath(target))
+            with self._errors():
+                self.file = _io.OutputFile(os.fspath(target))
             self.stream: IO[bytes] = self.file.stream
         else:
             self.stream = target
@@ -562,23 +595,34 @@ class _Output:
         self.live = self.file is None or self.file.in_place
 
     def write(self, data: bytes) -> None:
-        # A buffered stream returns a short count instead of raising when the error
-        # (a reader gone, a full disk) comes after part of the data: write the rest,
-        # which raises.
-        view = memoryview(data)
-        while view:
-            count = self.stream.write(view)
-            view = view[count:] if count is not None else view[:0]
-        if self.live:
-            self.stream.flush()
+        with self._errors():
+            # A buffered stream returns a short count instead of raising when the error
+            # (a reader gone, a full disk) comes after part of the data: write the rest,
+            # which raises.
+            view = memoryview(data)
+            while view:
+                count = self.stream.write(view)
+                view = view[count:] if count is not None else view[:0]
+            if self.live:
+                self.stream.flush()
 
     def commit(self) -> None:
-        if self.file is not None:
-            self.file.commit()
+        with self._errors():
+            if self.file is not None:
+                self.file.commit()
+            else:
+                self.stream.flush()
 
     def discard(self) -> None:
         if self.file is not None:
             self.file.discard()
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except OSError as err:
+            raise ConvertIOError(f"cannot write {self.label}", err) from None
 
 
 @contextlib.contextmanager
@@ -589,18 +633,19 @@ def _opened_source(source: Target) -> Iterator[tuple[IO[bytes], str]]:
         try:
             stream = open(path, "rb")  # noqa: SIM115 (closed by the ``with`` below)
         except OSError as err:
-            raise ConvertError(f"cannot read {path}: {err.strerror or err}") from None
+            raise ConvertIOError(f"cannot read {path}", err) from None
         with stream:
             yield stream, path
     else:
         yield source, _name(source)
 
 
-def _open_output(target: Target, what: str) -> _Output:
+def _blocks(stream: IO[bytes], size: int, name: str) -> Iterator[bytes]:
+    """:func:`_io.read_blocks`, with read errors as :class:`ConvertIOError`."""
     try:
-        return _Output(target)
+        yield from _io.read_blocks(stream, size)
     except OSError as err:
-        raise ConvertError(f"cannot write {what} {_name(target)}: {err.strerror or err}") from None
+        raise ConvertIOError(f"cannot read {name}", err) from None
 
 
 def _name(target: Target) -> str:
@@ -608,6 +653,17 @@ def _name(target: Target) -> str:
     if isinstance(target, (str, os.PathLike)):
         return os.fspath(target)
     return str(getattr(target, "name", "<input>"))
+
+
+def _label(target: Target, what: str) -> str:
+    """How messages name an output: ``the output out.jsonl``, or ``stdout``."""
+    name = _name(target) if isinstance(target, (str, os.PathLike)) else None
+    if name is None:
+        stream_name = getattr(target, "name", None)
+        if isinstance(stream_name, str) and stream_name.startswith("<"):
+            return stream_name.strip("<>")  # sys.stdout.buffer: "stdout"
+        name = str(stream_name) if stream_name is not None else "<stream>"
+    return f"{what} {name}"
 
 
 # --------------------------------------------------------------------------------------
@@ -651,8 +707,8 @@ def convert_json_lines(
     """
     if on_error not in ON_ERROR_CHOICES:
         raise ValueError(f"on_error must be one of {', '.join(ON_ERROR_CHOICES)}: {on_error!r}")
-    if block_size < 1:
-        raise ValueError(f"block_size must be at least 1: {block_size}")
+    if not 1 <= block_size <= MAX_BLOCK_SIZE:
+        raise ValueError(f"block_size must be between 1 and {MAX_BLOCK_SIZE:,}: {block_size}")
     writes_rejects = rejects is not None and not callable(rejects)
     _refuse_clashes(
         [
@@ -674,17 +730,18 @@ def convert_json_lines(
     with _opened_source(source) as (stream, name):
         opened: list[_Output] = []
         try:
-            out = _open_output(output, "the output")
+            out = _Output(output, "the output")
             opened.append(out)
             report: Optional[Callable[[Rejected], None]] = None
             rejects_out: Optional[_Output] = None
             if callable(rejects):
                 report = rejects
             elif rejects is not None:
-                rejects_out = _open_output(rejects, "the rejects file")
+                rejects_out = _Output(rejects, "the rejects file")
                 opened.append(rejects_out)
                 report = _record_writer(rejects_out)
-            result, failure = _run(converter, stream, out, report, block_size, progress)
+            blocks = _blocks(stream, block_size, name)
+            result, failure = _run(converter, blocks, out, report, progress)
             if failure is None:
                 out.commit()
             else:
@@ -728,26 +785,25 @@ def _fspath(target: Any) -> Any:
 
 def _record_writer(out: _Output) -> Callable[[Rejected], None]:
     def write(rejected: Rejected) -> None:
-        out.stream.write(rejected.to_json() + b"\n")
+        out.write(rejected.to_json() + b"\n")
 
     return write
 
 
 def _run(
     converter: _JsonLinesConverter,
-    stream: IO[bytes],
+    blocks: Iterator[bytes],
     out: _Output,
     report: Optional[Callable[[Rejected], None]],
-    block_size: int,
     progress: Optional[Callable[[int, int], None]],
 ) -> tuple[ConvertResult, Optional[Rejected]]:
-    """Convert ``stream`` block by block into ``out``; the counts, and the rejected line
+    """Convert the input, block by block, into ``out``; the counts, and the rejected line
     that stopped the run under ``on_error="fail"`` (the lines before it are written)."""
     fail = converter.on_error == "fail"
     null = converter.on_error == "null"
     result = ConvertResult()
     done_bytes = 0
-    for block in _io.read_blocks(stream, block_size):
+    for block in blocks:
         done_bytes += len(block) + 1
         lines = block.split(b"\n")
         base = result.lines

@@ -417,3 +417,99 @@ def test_a_closed_stdout_does_not_matter_with_an_output_file(
     )
     assert result.returncode == EXIT_OK, result.stderr
     assert len(parse_lines(out.read_text())) == SAMPLES
+
+
+# -- write failures -----------------------------------------------------------------------
+
+
+def test_a_full_device_on_stdout_is_one_clear_error(mapping: Path, samples: Path) -> None:
+    result = run_shell('$NFLEX convert "$MAPPING" "$SAMPLES" > /dev/full', **_paths(locals()))
+    assert result.returncode == EXIT_PROBLEMS
+    assert result.stderr.decode().splitlines() == [
+        "nflex-metrics: cannot write stdout: No space left on device"
+    ]
+
+
+def test_a_full_device_as_output_is_one_clear_error(mapping: Path, samples: Path) -> None:
+    result = run_shell('$NFLEX convert "$MAPPING" "$SAMPLES" -o /dev/full', **_paths(locals()))
+    assert result.returncode == EXIT_PROBLEMS
+    assert result.stderr.decode().splitlines() == [
+        "nflex-metrics: cannot write the output /dev/full: No space left on device"
+    ]
+
+
+@pytest.mark.parametrize("command", ["check", "eval"])
+def test_check_and_eval_on_a_full_device_are_one_clear_error(mapping: Path, command: str) -> None:
+    args = '"$MAPPING"' if command == "check" else "'1 + 1'"
+    result = run_shell(f"$NFLEX {command} {args} > /dev/full", mapping=mapping)
+    assert result.returncode == EXIT_PROBLEMS
+    assert result.stderr.decode().splitlines() == [
+        "nflex-metrics: cannot write stdout: No space left on device"
+    ]
+
+
+def test_the_file_size_limit_leaves_the_previous_output_and_no_temporary_file(
+    mapping: Path, samples: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous run\n")
+    result = run_shell(
+        'ulimit -f 100; $NFLEX convert "$MAPPING" "$SAMPLES" -o "$OUT"', **_paths(locals())
+    )
+    assert result.returncode == EXIT_PROBLEMS
+    assert result.stderr.decode().splitlines() == [
+        f"nflex-metrics: cannot write the output {out}: File too large"
+    ]
+    assert out.read_text() == "previous run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "mapping.yaml",
+        "out.jsonl",
+        "samples.jsonl",
+    ]
+
+
+def test_an_output_directory_is_refused_before_converting(mapping: Path, tmp_path: Path) -> None:
+    """The input stays open and empty: the refusal comes before any of it is read."""
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nflex_metrics", "convert", str(mapping), "-o", str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": path},
+    )
+    assert proc.stdin is not None and proc.stderr is not None
+    try:
+        assert proc.wait(timeout=60) == EXIT_PROBLEMS
+        stderr = proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.stdin.close()
+        proc.stderr.close()
+        proc.wait()
+    assert stderr.decode().splitlines() == [
+        f"nflex-metrics: cannot write the output {tmp_path}: Is a directory"
+    ]
+
+
+def test_a_rejects_file_under_proc_is_one_clear_error(mapping: Path, samples: Path) -> None:
+    result = run_shell(
+        '$NFLEX convert "$MAPPING" "$SAMPLES" --rejects /proc/self/rejects.jsonl',
+        **_paths(locals()),
+    )
+    assert result.returncode == EXIT_PROBLEMS
+    (line,) = result.stderr.decode().splitlines()
+    assert line.startswith(
+        "nflex-metrics: cannot write the rejects file /proc/self/rejects.jsonl: "
+    )
+    assert result.stdout == b""
+
+
+@pytest.mark.parametrize("size", ["1e99", str(1 << 40), "-1"])
+def test_an_absurd_block_size_is_a_usage_error(mapping: Path, size: str) -> None:
+    result = run_cli("convert", str(mapping), "--block-size", size, stdin="")
+    assert result.returncode == EXIT_USAGE
+    assert "--block-size" in result.stderr and "MemoryError" not in result.stderr
+
+
+def _paths(names: dict[str, Any]) -> dict[str, Path]:
+    return {name: value for name, value in names.items() if isinstance(value, Path)}

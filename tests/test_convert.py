@@ -4,6 +4,7 @@ These call the library directly; ``test_cli_convert.py`` checks the command line
 
 from __future__ import annotations
 
+import errno
 import importlib
 import importlib.util
 import io
@@ -19,7 +20,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nflex_metrics.convert import (
+    MAX_BLOCK_SIZE,
     ConvertError,
+    ConvertIOError,
     ConvertResult,
     FileClashError,
     Rejected,
@@ -248,7 +251,9 @@ def test_null_mode_reserves_the_error_field() -> None:
 
 
 @pytest.mark.parametrize(
-    ("option", "value"), [("on_error", "ignore"), ("block_size", 0)], ids=["on-error", "block"]
+    ("option", "value"),
+    [("on_error", "ignore"), ("block_size", 0), ("block_size", MAX_BLOCK_SIZE + 1)],
+    ids=["on-error", "block-0", "block-huge"],
 )
 def test_bad_options_are_a_value_error(option: str, value: Any) -> None:
     with pytest.raises(ValueError, match=option):
@@ -718,3 +723,62 @@ def test_a_mapping_path_is_loaded(files: dict[str, Path]) -> None:
     out = io.BytesIO()
     convert_json_lines(files["mapping"], files["in"], out)
     assert out.getvalue() == ONE_OUT
+
+
+# -- I/O errors ----------------------------------------------------------------------------
+
+
+class Failing(io.RawIOBase):
+    """A stream whose reads or writes fail with ``errno`` after ``after`` bytes."""
+
+    def __init__(self, error: int, after: int = 0, data: bytes = b"") -> None:
+        self.error, self.after, self.data = error, after, data
+        self.name = "failing"
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self.data:
+            raise OSError(self.error, os.strerror(self.error))
+        size = min(len(buffer), len(self.data))
+        buffer[:size], self.data = self.data[:size], self.data[size:]
+        return size
+
+    def write(self, data: Any) -> int:
+        if self.after <= 0:
+            raise OSError(self.error, os.strerror(self.error))
+        count = min(len(data), self.after)
+        self.after -= count
+        return count
+
+
+def test_a_write_error_names_the_output_and_the_reason(tmp_path: Path) -> None:
+    with pytest.raises(ConvertIOError) as caught:
+        convert_json_lines(MAPPING, io.BytesIO(ONE * 3), Failing(errno.ENOSPC, after=10))
+    assert str(caught.value) == "cannot write the output failing: No space left on device"
+    assert caught.value.errno == errno.ENOSPC and isinstance(caught.value, OSError)
+
+
+def test_a_rejects_write_error_leaves_no_file_behind(tmp_path: Path) -> None:
+    with pytest.raises(ConvertIOError, match="cannot write the rejects file failing: Bad"):
+        convert_json_lines(
+            MAPPING,
+            io.BytesIO(b"oops\n"),
+            tmp_path / "out.jsonl",
+            on_error="skip",
+            rejects=Failing(errno.EBADF),
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_error_names_the_input_and_the_reason(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous run\n")
+    with pytest.raises(ConvertIOError, match=r"^cannot read failing: Input/output error$"):
+        convert_json_lines(MAPPING, Failing(errno.EIO, data=ONE), out)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+    assert out.read_text() == "previous run\n"
