@@ -138,20 +138,28 @@ def _format_value(value: object) -> str:
 def _load_mapping(path: str) -> Mapping[Any, ParsedEntry]:
     from .mapping import load_metric_mapping
 
-    try:
-        mapping: Mapping[Any, ParsedEntry] = load_metric_mapping(path, strict=True)
-    except OSError as err:  # the loader reports a missing file itself; this is a backstop
-        raise MappingError([_io_problem(path, err)]) from None
+    mapping: Mapping[Any, ParsedEntry] = load_metric_mapping(path, strict=True)
     return mapping
 
 
-def _io_problem(path: str, err: OSError) -> MappingProblem:
-    return MappingProblem(path, 0, 0, None, f"cannot read the file: {err.strerror or err}")
+def _problem_text(problem: MappingProblem) -> str:
+    """A problem as ``file:line:column: key: message`` and its caret lines, or as
+    ``file: message`` for one about the whole file (line 0: it cannot be read)."""
+    if problem.line:
+        return str(problem)
+    key = f"{problem.key}: " if problem.key is not None else ""
+    return f"{problem.file}: {key}{problem.message}"
 
 
-def _print_problems(problems: Sequence[MappingProblem], say: Callable[[str], None]) -> None:
+def _report_problems(path: str, problems: Sequence[MappingProblem]) -> None:
+    """A mapping's problems on stderr, and how many; a file that cannot be read is one
+    line."""
+    if len(problems) == 1 and not problems[0].line:
+        _error(_problem_text(problems[0]))
+        return
     for problem in problems:
-        say(str(problem))
+        _say(_problem_text(problem))
+    _error(f"{path}: {_plural(len(problems), 'problem')}")
 
 
 # --------------------------------------------------------------------------------------
@@ -179,7 +187,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(json.dumps(document, indent=2))
     else:
         for report in reports:
-            _print_problems(report["problems"], print)
+            for problem in report["problems"]:
+                print(_problem_text(problem))
             if report["ok"]:
                 summary = f"ok: {_plural(report['metrics'], 'metric')}"
             else:
@@ -251,8 +260,7 @@ def _eval_entry(path: str, metric: str, variables: dict[str, Any], explain: bool
     try:
         mapping = _load_mapping(path)
     except MappingError as err:
-        _print_problems(err.problems, _say)
-        _error(f"{path}: {_plural(len(err.problems), 'problem')}")
+        _report_problems(path, err.problems)
         return EXIT_PROBLEMS
     entry = mapping.get(metric)
     if entry is None:
@@ -310,7 +318,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     output = sys.stdout.buffer if args.output == "-" else args.output
     warnings = _Warnings(
         "<stdin>" if args.input == "-" else args.input,
-        silent=args.on_error == "fail" or args.rejects is not None,
+        silent=args.on_error == "fail" or args.rejects is not None or args.quiet,
     )
     stderr = sys.stderr
     show = args.progress if args.progress is not None else stderr is not None and stderr.isatty()
@@ -335,8 +343,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         parser: argparse.ArgumentParser = args.subparser
         parser.error(str(err))  # a usage error: exit 2
     except MappingError as err:
-        _print_problems(err.problems, _say)
-        _error(f"{args.mapping}: {_plural(len(err.problems), 'problem')}")
+        _report_problems(args.mapping, err.problems)
         return EXIT_PROBLEMS
     except SampleRejected as stop:
         _error(str(stop))

@@ -331,7 +331,7 @@ class _SampleConverter:
             if obj is _BLANK or index in rejects:
                 continue
             if not isinstance(obj, dict):
-                rejects[index] = f"not a JSON object (a {_json_type(obj)})"
+                rejects[index] = f"not a JSON object ({_json_type(obj)})"
                 continue
             if "metric" not in obj:
                 rejects[index] = 'no "metric" field'
@@ -340,7 +340,7 @@ class _SampleConverter:
             if isinstance(key, str):
                 groups.setdefault(key, []).append(obj)
             else:
-                rejects[index] = f'"metric" is a {_json_type(key)}, not a string'
+                rejects[index] = f'"metric" is {_json_type(key)}, not a string'
         return groups
 
     def _convert_group(self, key: str, group: list[Any], failed: list[tuple[Any, str]]) -> None:
@@ -450,8 +450,19 @@ def _all_finite(values: list[Any]) -> bool:
 
 
 def _json_type(value: object) -> str:
-    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
-    return names.get(type(value), "number")
+    """The JSON type of a parsed value, with its article.
+
+    >>> _json_type([]), _json_type({}), _json_type(None), _json_type(1.5)
+    ('an array', 'an object', 'null', 'a number')
+    """
+    names = {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        type(None): "null",
+    }
+    return names.get(type(value), "a number")
 
 
 # --------------------------------------------------------------------------------------

@@ -17,12 +17,15 @@ from nflex_metrics.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """``python -m nflex_metrics ARGS`` with this checkout importable."""
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     return subprocess.run(
         [sys.executable, "-m", "nflex_metrics", *args],
         input=stdin,
+        cwd=cwd,
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -513,3 +513,50 @@ def test_an_absurd_block_size_is_a_usage_error(mapping: Path, size: str) -> None
 
 def _paths(names: dict[str, Any]) -> dict[str, Path]:
     return {name: value for name, value in names.items() if isinstance(value, Path)}
+
+
+# -- messages -----------------------------------------------------------------------------
+
+
+def test_convert_with_a_rejects_file_prints_no_warnings(mapping: Path, tmp_path: Path) -> None:
+    rejects = tmp_path / "rejects.jsonl"
+    text = jsonl(*({"metric": "x"} for _ in range(25)))
+    result = run_cli(
+        "convert", str(mapping), "--on-error", "skip", "--rejects", str(rejects), stdin=text
+    )
+    assert result.returncode == EXIT_OK
+    (summary,) = result.stderr.splitlines()
+    assert summary.startswith("nflex-metrics: converted 0, rejected 25, ")
+    assert len(rejects.read_text().splitlines()) == 25
+
+
+@pytest.mark.parametrize("on_error", ["skip", "null"])
+def test_convert_quiet_prints_no_warnings(mapping: Path, on_error: str) -> None:
+    text = jsonl(*({"metric": "x"} for _ in range(25)))
+    result = run_cli("convert", str(mapping), "-q", "--on-error", on_error, stdin=text)
+    assert (result.returncode, result.stderr) == (EXIT_OK, "")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("convert", "nonexist.yaml"),
+        ("eval", "--mapping", "nonexist.yaml", "--metric", "cpu", "value=1"),
+    ],
+    ids=["convert", "eval"],
+)
+def test_a_missing_mapping_file_is_reported_once(tmp_path: Path, args: tuple[str, ...]) -> None:
+    result = run_cli(*args, stdin="", cwd=tmp_path)
+    assert result.returncode == EXIT_PROBLEMS
+    assert result.stderr.splitlines() == [
+        "nflex-metrics: nonexist.yaml: cannot read the mapping file: No such file or directory"
+    ]
+
+
+def test_check_reports_a_missing_mapping_file_once(tmp_path: Path) -> None:
+    result = run_cli("check", "nonexist.yaml", cwd=tmp_path)
+    assert result.returncode == EXIT_PROBLEMS
+    assert result.stdout.splitlines() == [
+        "nonexist.yaml: cannot read the mapping file: No such file or directory",
+        "nonexist.yaml: 1 problem",
+    ]

@@ -782,3 +782,21 @@ def test_a_read_error_names_the_input_and_the_reason(tmp_path: Path) -> None:
         convert_json_lines(MAPPING, Failing(errno.EIO, data=ONE), out)
     assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
     assert out.read_text() == "previous run\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("[1, 2]", "not a JSON object (an array)"),
+        ('"text"', "not a JSON object (a string)"),
+        ("null", "not a JSON object (null)"),
+        ('{"metric": ["a"]}', '"metric" is an array, not a string'),
+        ('{"metric": {"a": 1}}', '"metric" is an object, not a string'),
+        ('{"metric": null}', '"metric" is null, not a string'),
+        ('{"metric": false}', '"metric" is a boolean, not a string'),
+    ],
+)
+def test_reasons_name_json_types_with_the_right_article(line: str, reason: str) -> None:
+    seen: list[Rejected] = []
+    convert(line.encode(), on_error="skip", rejects=seen.append)
+    assert [r.reason for r in seen] == [reason]
