@@ -21,11 +21,12 @@ import contextlib
 import errno
 import json
 import os
+import re
 import signal
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional
 
 from ._io import Progress
 from .convert import (
@@ -212,6 +213,10 @@ def _problem_dict(problem: MappingProblem) -> dict[str, Any]:
 # eval
 
 
+#: A variable name in an expression: the grammar's NAME token.
+_VARIABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
 def _parse_assignments(parser: argparse.ArgumentParser, items: Sequence[str]) -> dict[str, Any]:
     """``NAME=VALUE`` arguments as variables. VALUE is read as JSON when it is JSON
     (``3``, ``null``, ``true``, ``"text"``) and taken as a string otherwise."""
@@ -221,6 +226,10 @@ def _parse_assignments(parser: argparse.ArgumentParser, items: Sequence[str]) ->
         name = name.strip()
         if not sep or not name:
             parser.error(f"expected NAME=VALUE, got {item!r}")
+        if not _VARIABLE_NAME.fullmatch(name):
+            parser.error(
+                f"{name!r} is not a variable name: an ASCII letter, then letters, digits or _"
+            )
         if name in variables:
             parser.error(f"variable {name!r} is given twice")
         try:
@@ -511,6 +520,22 @@ def _block_size(text: str) -> int:
     return number
 
 
+def _unrecognized(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, unknown: list[str]
+) -> NoReturn:
+    """The usage error for arguments argparse did not take; for ``eval``, a hint: an
+    expression that starts with ``-`` is taken for an option unless ``--`` comes first."""
+    message = f"unrecognized arguments: {' '.join(unknown)}"
+    first = unknown[0]
+    if args.command == "eval" and first.startswith("-") and not first.startswith("--"):
+        sub: argparse.ArgumentParser = args.subparser
+        sub.error(
+            f"{message} (an expression that starts with '-' goes after --: "
+            f"{PROG} eval -- {first!r} ...)"
+        )
+    parser.error(message)
+
+
 def _write_failed(message: str, err: OSError) -> int:
     """Report a failed read or write (exit 1). A reader that went away (``| head``) is
     not worth a message; stdout is pointed at the null device so that the flush at exit
@@ -531,7 +556,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     closed = _claim_standard_fds()
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:
+            _unrecognized(parser, args, unknown)
     except SystemExit as exit_:  # usage errors (2), --help and --version (0)
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     ebadf = os.strerror(errno.EBADF)

@@ -260,6 +260,30 @@ def test_eval_usage_errors_exit_2(args: tuple[str, ...]) -> None:
     assert "usage:" in result.stderr
 
 
+@pytest.mark.parametrize("name", ["1x", "x-y", "_a", "é", "a b"])
+def test_eval_a_bad_variable_name_is_a_usage_error_saying_why(good: Path, name: str) -> None:
+    for args in (("eval", "value"), ("eval", "--mapping", str(good), "--metric", "cpu_usage")):
+        result = run_cli(*args, "value=1", f"{name}=3")
+        assert result.returncode == EXIT_USAGE
+        assert "usage:" in result.stderr
+        assert f"{name!r} is not a variable name" in result.stderr
+
+
+@pytest.mark.parametrize("args", [("-a",), ("-a", "a=1"), ("-2*a", "a=1")])
+def test_eval_an_expression_taken_for_an_option_hints_at_double_dash(
+    args: tuple[str, ...],
+) -> None:
+    result = run_cli("eval", *args)
+    assert result.returncode == EXIT_USAGE
+    assert f"nflex-metrics eval -- {args[0]!r}" in result.stderr
+
+
+def test_other_unknown_options_get_no_hint() -> None:
+    result = run_cli("check", "--nope", "m.yaml")
+    assert result.returncode == EXIT_USAGE
+    assert "unrecognized arguments: --nope" in result.stderr and " -- " not in result.stderr
+
+
 # -- entry points -----------------------------------------------------------------------
 
 
