@@ -1,6 +1,9 @@
-"""Streams and files for the converter: whole-line blocks, atomic output, progress.
+"""Streams, files and signals for the converter and the command line: whole-line
+blocks, output files that respect what is already there, the progress line, the
+standard streams when they are closed or broken, signals that clean up.
 
-Nothing here knows about samples or JSON; :mod:`nflex_metrics.convert` builds on it.
+Nothing here knows about samples or JSON; :mod:`nflex_metrics.convert` and
+:mod:`nflex_metrics.cli` build on it.
 """
 
 from __future__ import annotations
@@ -9,11 +12,13 @@ import contextlib
 import errno
 import math
 import os
+import signal
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from typing import IO, Callable, Optional, Union
+from typing import IO, Any, Callable, Optional, Union
 
 
 def read_blocks(stream: IO[bytes], size: int) -> Iterator[bytes]:
@@ -74,7 +79,9 @@ class OutputFile:
       failed run leaves the previous file untouched and no partial file behind;
     - anything else that can be opened (a character device such as ``/dev/null`` or a
       terminal, a FIFO) is written in place, never replaced;
-    - a directory raises :class:`IsADirectoryError` at once.
+    - a directory raises :class:`IsADirectoryError` at once, and a file this user may
+      not write :class:`PermissionError` (though the directory would let a rename
+      replace it).
     """
 
     def __init__(self, path: str) -> None:
@@ -91,6 +98,8 @@ class OutputFile:
         if info is not None and not stat.S_ISREG(info.st_mode):
             self.stream: IO[bytes] = open(path, "wb")  # noqa: SIM115 (closed by commit)
             return
+        if info is not None and not os.access(path, os.W_OK):  # renaming over it would do
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
         # A regular file or a new one: replace the link's final target, in its directory.
         self.target = os.path.realpath(path)
         if info is not None:
@@ -185,3 +194,77 @@ class Progress:
             self.next_at = math.inf
             return False
         return True
+
+
+# --------------------------------------------------------------------------------------
+# The standard streams and signals of a command-line process
+
+
+def say(text: str) -> None:
+    """A line on stderr: never on stdout, and nowhere when stderr is closed or broken
+    (the exit code still tells)."""
+    if sys.stderr is None:
+        return
+    try:
+        sys.stderr.write(f"{text}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        to_devnull(2)  # so that the flush at exit has nothing to complain about
+
+
+def to_devnull(fd: int) -> None:
+    """Point ``fd`` at the null device."""
+    null = os.open(os.devnull, os.O_RDWR)
+    if null != fd:
+        os.dup2(null, fd)
+        os.close(null)
+
+
+def claim_standard_fds() -> set[int]:
+    """The standard fds (0, 1, 2) that are closed (``>&-``), each now on the null device:
+    a file opened later must not take one of their numbers, or what is written to
+    stderr would land in it."""
+    closed = set()
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.add(fd)
+            to_devnull(fd)
+    return closed
+
+
+class Terminated(BaseException):
+    """Raised by :func:`signals_as_exceptions` on SIGTERM or SIGHUP, so that ``finally``
+    clauses clean up (temporary files) as they do for Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def signals_as_exceptions() -> Iterator[None]:
+    """While inside: SIGTERM and SIGHUP raise :class:`Terminated`, and SIGXFSZ is
+    ignored, so that a write past the file size limit fails with EFBIG (reported like
+    any write error) instead of the signal killing the process with its temporary file
+    left behind. Outside the main thread, signals are left alone."""
+    wanted: list[tuple[Optional[int], Any]] = [
+        (signal.SIGTERM, _raise_terminated),
+        (getattr(signal, "SIGHUP", None), _raise_terminated),
+        (getattr(signal, "SIGXFSZ", None), signal.SIG_IGN),
+    ]
+    previous = {}
+    for signum, handler in wanted:
+        if signum is not None:
+            with contextlib.suppress(ValueError):  # not the main thread
+                previous[signum] = signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -17,7 +17,7 @@ This module only parses arguments, calls the library and prints; ``convert`` is
 from __future__ import annotations
 
 import argparse
-import contextlib
+import dataclasses
 import errno
 import json
 import os
@@ -28,7 +28,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional
 
-from ._io import Progress
+from ._io import Progress, Terminated, claim_standard_fds, say, signals_as_exceptions, to_devnull
 from .convert import (
     DEFAULT_BLOCK_SIZE,
     MAX_BLOCK_SIZE,
@@ -41,12 +41,7 @@ from .convert import (
     convert_json_lines,
     json_codec,
 )
-from .errors import (
-    ExpressionSyntaxError,
-    MappingError,
-    MappingProblem,
-    NflexMetricsError,
-)
+from .errors import ExpressionSyntaxError, MappingError, MappingProblem, NflexMetricsError
 
 if TYPE_CHECKING:
     from .expression import Expression
@@ -69,54 +64,12 @@ MAX_WARNINGS = 10
 
 
 # --------------------------------------------------------------------------------------
-# Errors and output helpers
-
-
-class _Terminated(BaseException):
-    """Raised from a SIGTERM/SIGHUP handler so that ``finally`` clauses clean up."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
+# Output helpers
 
 
 def _error(message: str) -> None:
-    """``nflex-metrics: message`` on stderr."""
-    _say(f"{PROG}: {message}")
-
-
-def _say(text: str) -> None:
-    """A line on stderr: never on stdout, and nowhere when stderr is closed or broken
-    (the exit code still tells)."""
-    if sys.stderr is None:
-        return
-    try:
-        sys.stderr.write(f"{text}\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        _to_devnull(2)  # so that the flush at exit has nothing to complain about
-
-
-def _to_devnull(fd: int) -> None:
-    """Point ``fd`` at the null device."""
-    null = os.open(os.devnull, os.O_RDWR)
-    if null != fd:
-        os.dup2(null, fd)
-        os.close(null)
-
-
-def _claim_standard_fds() -> set[int]:
-    """The standard fds (0, 1, 2) that are closed (``>&-``), each now on the null device:
-    a file opened later must not take one of their numbers, or what is written to
-    stderr would land in it."""
-    closed = set()
-    for fd in (0, 1, 2):
-        try:
-            os.fstat(fd)
-        except OSError:
-            closed.add(fd)
-            _to_devnull(fd)
-    return closed
+    """``nflex-metrics: message`` on stderr (never on stdout; nowhere if stderr is gone)."""
+    say(f"{PROG}: {message}")
 
 
 def _plural(count: int, word: str) -> str:
@@ -159,7 +112,7 @@ def _report_problems(path: str, problems: Sequence[MappingProblem]) -> None:
         _error(_problem_text(problems[0]))
         return
     for problem in problems:
-        _say(_problem_text(problem))
+        say(_problem_text(problem))
     _error(f"{path}: {_plural(len(problems), 'problem')}")
 
 
@@ -181,7 +134,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         document = {
             "ok": all_ok,
             "files": [
-                {**report, "problems": [_problem_dict(p) for p in report["problems"]]}
+                {**report, "problems": [dataclasses.asdict(p) for p in report["problems"]]}
                 for report in reports
             ],
         }
@@ -196,17 +149,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 summary = _plural(len(report["problems"]), "problem")
             print(f"{report['file']}: {summary}")
     return EXIT_OK if all_ok else EXIT_PROBLEMS
-
-
-def _problem_dict(problem: MappingProblem) -> dict[str, Any]:
-    return {
-        "file": problem.file,
-        "line": problem.line,
-        "column": problem.column,
-        "key": problem.key,
-        "message": problem.message,
-        "snippet": problem.snippet,
-    }
 
 
 # --------------------------------------------------------------------------------------
@@ -256,7 +198,7 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         expression = compile_expression(text)
     except ExpressionSyntaxError as err:
         _error(f"invalid expression (line {err.line}, column {err.column}):")
-        _say(err.render())
+        say(err.render())
         return EXIT_PROBLEMS
     if args.explain:
         _explain(expression)
@@ -325,8 +267,9 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     codec = json_codec(args.json)
     source = sys.stdin.buffer if args.input == "-" else args.input
     output = sys.stdout.buffer if args.output == "-" else args.output
+    name = "<stdin>" if args.input == "-" else args.input
     warnings = _Warnings(
-        "<stdin>" if args.input == "-" else args.input,
+        name,
         silent=args.on_error == "fail" or args.rejects is not None or args.quiet,
     )
     stderr = sys.stderr
@@ -355,7 +298,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         _report_problems(args.mapping, err.problems)
         return EXIT_PROBLEMS
     except SampleRejected as stop:
-        _error(str(stop))
+        _error(f"{name}:{stop.rejected.line}: {stop.rejected.reason}")
         result, status = stop.result, EXIT_PROBLEMS
     finally:
         if progress is not None:
@@ -401,6 +344,8 @@ class _Warnings:
 
 
 _DESCRIPTION = "Check metric mapping files, try conversion expressions, convert samples."
+
+_OUTPUT_HELP = "write here (stdout); a file is replaced atomically, all or nothing"
 
 _CONVERT_EPILOG = """\
 Each input line is a sample: {"metric": KEY, "value": ..., other variables...}.
@@ -466,13 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument(
         "input", nargs="?", default="-", metavar="INPUT", help="JSON Lines file (stdin)"
     )
-    convert.add_argument(
-        "-o",
-        "--output",
-        default="-",
-        metavar="FILE",
-        help="write here, atomically: all or nothing (stdout)",
-    )
+    convert.add_argument("-o", "--output", default="-", metavar="FILE", help=_OUTPUT_HELP)
     convert.add_argument(
         "--on-error",
         choices=ON_ERROR_CHOICES,
@@ -495,7 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="progress on stderr (default: when stderr is a terminal)",
     )
     convert.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress and no summary line"
+        "-q", "--quiet", action="store_true", help="no progress, warnings, summary"
     )
     convert.add_argument(
         "--block-size",
@@ -543,17 +482,13 @@ def _write_failed(message: str, err: OSError) -> int:
     if err.errno != errno.EPIPE:
         _error(message)
     if message.startswith("cannot write stdout"):
-        _to_devnull(1)
+        to_devnull(1)
     return EXIT_PROBLEMS
-
-
-def _on_signal(signum: int, frame: object) -> None:
-    raise _Terminated(signum)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run ``nflex-metrics`` with ``argv`` (default ``sys.argv[1:]``); the exit code."""
-    closed = _claim_standard_fds()
+    closed = claim_standard_fds()
     parser = build_parser()
     try:
         args, unknown = parser.parse_known_args(argv)
@@ -568,28 +503,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if 0 in closed and args.command == "convert" and args.input == "-":
         _error(f"cannot read stdin: {ebadf}")
         return EXIT_PROBLEMS
-    previous = {}
-    handlers: list[tuple[Optional[int], Any]] = [
-        (signal.SIGTERM, _on_signal),
-        (getattr(signal, "SIGHUP", None), _on_signal),
-        # Past the file size limit a write fails with EFBIG, reported like any write
-        # error, instead of the signal killing the process with the temporary file left.
-        (getattr(signal, "SIGXFSZ", None), signal.SIG_IGN),
-    ]
-    for signum, handler in handlers:
-        if signum is not None:
-            with contextlib.suppress(ValueError):  # not the main thread: leave signals be
-                previous[signum] = signal.signal(signum, handler)
     try:
-        if args.command == "check":
-            status = _cmd_check(args)
-        elif args.command == "eval":
-            status = _cmd_eval(args, args.subparser)
-        else:
-            status = _cmd_convert(args)
-        if sys.stdout is not None:
-            sys.stdout.flush()  # a write error shows here, not in the flush at exit
-        return status
+        with signals_as_exceptions():
+            return _run_command(args)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     except ConvertIOError as err:
@@ -601,8 +517,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _write_failed(f"cannot write stdout: {err.strerror or err}", err)
     except KeyboardInterrupt:
         return 128 + signal.SIGINT
-    except _Terminated as stop:
+    except Terminated as stop:
         return 128 + stop.signum
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        status = _cmd_check(args)
+    elif args.command == "eval":
+        status = _cmd_eval(args, args.subparser)
+    else:
+        status = _cmd_convert(args)
+    if sys.stdout is not None:
+        sys.stdout.flush()  # a write error shows here, not in the flush at exit
+    return status

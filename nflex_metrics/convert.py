@@ -51,8 +51,8 @@ OnError = Literal["fail", "skip", "null"]
 
 __all__ = [
     "DEFAULT_BLOCK_SIZE",
-    "MAX_BLOCK_SIZE",
     "ERROR_FIELD",
+    "MAX_BLOCK_SIZE",
     "ON_ERROR_CHOICES",
     "OUTPUT_FIELDS",
     "STDLIB_CODEC",
@@ -90,7 +90,7 @@ ON_ERROR_CHOICES = ("fail", "skip", "null")
 #: about 1,000 levels for the standard library, Python's recursion limit).
 _TOO_DEEP = "nested too deeply"
 
-#: Where output goes: a path (written atomically) or a binary stream.
+#: A file to read or write: a path, or a binary stream.
 Target = Union[str, "os.PathLike[str]", IO[bytes]]
 
 
@@ -252,6 +252,9 @@ class SampleRejected(ConvertError, ValueError):
         self.source = source
         self.rejected = rejected
         self.result = result
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.source, self.rejected, self.result))
 
 
 # --------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_cli import run_cli
+from test_cli import Cli, in_process, run_cli
 
 from nflex_metrics.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MAX_WARNINGS
 
@@ -49,6 +49,11 @@ def parse_lines(text: str) -> list[Any]:
 
 
 @pytest.fixture
+def cli(capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    return in_process(capsysbinary, monkeypatch)
+
+
+@pytest.fixture
 def mapping(tmp_path: Path) -> Path:
     path = tmp_path / "mapping.yaml"
     path.write_text(MAPPING)
@@ -79,68 +84,72 @@ def test_convert_writes_the_readme_example_line_for_line() -> None:
     )
 
 
-def test_convert_reads_stdin_without_input_or_with_a_dash(mapping: Path) -> None:
+def test_convert_reads_stdin_without_input_or_with_a_dash(mapping: Path, cli: Cli) -> None:
     text = jsonl({"metric": "cpu_usage", "value": 2})
     for args in (("convert", str(mapping)), ("convert", str(mapping), "-")):
-        result = run_cli(*args, stdin=text)
+        result = cli(*args, stdin=text)
         assert result.returncode == EXIT_OK, result.stderr
         assert [o["value"] for o in parse_lines(result.stdout)] == [200.0]
 
 
 def test_convert_ignores_blank_lines_but_counts_them_in_line_numbers(
-    mapping: Path, tmp_path: Path
+    mapping: Path, tmp_path: Path, cli: Cli
 ) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text('{"metric": "cpu_usage", "value": 1}\n\n   \n{"metric": "nope"}\n')
-    result = run_cli("convert", str(mapping), str(source))
+    result = cli("convert", str(mapping), str(source))
     assert result.returncode == EXIT_PROBLEMS
     assert len(parse_lines(result.stdout)) == 1
     assert f"{source}:4: unknown metric 'nope'" in result.stderr
 
 
-def test_convert_summary_line_counts_converted_and_rejected(mapping: Path) -> None:
+def test_convert_summary_line_counts_converted_and_rejected(mapping: Path, cli: Cli) -> None:
     text = jsonl({"metric": "cpu_usage", "value": 1}, {"metric": "x"}, {"metric": "ratio"})
-    result = run_cli("convert", str(mapping), "--on-error", "skip", stdin=text)
+    result = cli("convert", str(mapping), "--on-error", "skip", stdin=text)
     assert result.returncode == EXIT_OK
     summary = result.stderr.splitlines()[-1]
     assert summary.startswith("nflex-metrics: converted 1, rejected 2, ")
     assert " s (" in summary
 
 
-def test_convert_quiet_prints_no_summary(mapping: Path) -> None:
-    result = run_cli(
-        "convert", "-q", str(mapping), stdin=jsonl({"metric": "cpu_usage", "value": 1})
-    )
+def test_convert_quiet_prints_no_summary(mapping: Path, cli: Cli) -> None:
+    result = cli("convert", "-q", str(mapping), stdin=jsonl({"metric": "cpu_usage", "value": 1}))
     assert (result.returncode, result.stderr) == (EXIT_OK, "")
 
 
-def test_convert_skip_leaves_rejected_samples_out_and_warns_on_stderr(mapping: Path) -> None:
+def test_convert_skip_leaves_rejected_samples_out_and_warns_on_stderr(
+    mapping: Path, cli: Cli
+) -> None:
     text = jsonl({"metric": "x", "value": 1}, {"metric": "cpu_usage", "value": 1})
-    result = run_cli("convert", str(mapping), "--on-error", "skip", stdin=text)
+    result = cli("convert", str(mapping), "--on-error", "skip", stdin=text)
     assert result.returncode == EXIT_OK
     assert [o["value"] for o in parse_lines(result.stdout)] == [100.0]
     assert "nflex-metrics: warning: <stdin>:1: unknown metric 'x'" in result.stderr.splitlines()
 
 
-def test_convert_skip_warns_about_the_first_ten_and_counts_the_rest(mapping: Path) -> None:
+def test_convert_skip_warns_about_the_first_ten_and_counts_the_rest(
+    mapping: Path, cli: Cli
+) -> None:
     text = jsonl(*({"metric": "x"} for _ in range(25)))
-    result = run_cli("convert", str(mapping), "--on-error", "skip", stdin=text)
+    result = cli("convert", str(mapping), "--on-error", "skip", stdin=text)
     warnings = [line for line in result.stderr.splitlines() if "unknown metric" in line]
     assert len(warnings) == MAX_WARNINGS
     assert "15 more rejected samples not shown" in result.stderr
 
 
-def test_convert_a_deeply_nested_line_is_a_warning_not_a_traceback(mapping: Path) -> None:
+def test_convert_a_deeply_nested_line_is_a_warning_not_a_traceback(mapping: Path, cli: Cli) -> None:
     text = "[" * 100_000 + "]" * 100_000 + "\n" + jsonl({"metric": "cpu_usage", "value": 1})
-    result = run_cli("convert", str(mapping), "--on-error", "skip", stdin=text)
+    result = cli("convert", str(mapping), "--on-error", "skip", stdin=text)
     assert result.returncode == EXIT_OK, result.stderr
     assert [o["value"] for o in parse_lines(result.stdout)] == [100.0]
     assert "<stdin>:1: invalid JSON: nested too deeply" in result.stderr
 
 
-def test_convert_fail_mode_still_writes_the_rejects_file(mapping: Path, tmp_path: Path) -> None:
+def test_convert_fail_mode_still_writes_the_rejects_file(
+    mapping: Path, tmp_path: Path, cli: Cli
+) -> None:
     rejects = tmp_path / "rejects.jsonl"
-    result = run_cli("convert", str(mapping), "--rejects", str(rejects), stdin="{}\n")
+    result = cli("convert", str(mapping), "--rejects", str(rejects), stdin="{}\n")
     assert result.returncode == EXIT_PROBLEMS
     (record,) = parse_lines(rejects.read_text())
     assert (record["line"], record["input"]) == (1, "{}")
@@ -149,10 +158,10 @@ def test_convert_fail_mode_still_writes_the_rejects_file(mapping: Path, tmp_path
 # -- atomic output ----------------------------------------------------------------------
 
 
-def test_convert_output_file_is_written_whole(mapping: Path, tmp_path: Path) -> None:
+def test_convert_output_file_is_written_whole(mapping: Path, tmp_path: Path, cli: Cli) -> None:
     out = tmp_path / "out.jsonl"
     text = jsonl(*({"metric": "cpu_usage", "value": i} for i in range(1000)))
-    result = run_cli("convert", str(mapping), "-o", str(out), "--block-size", "512", stdin=text)
+    result = cli("convert", str(mapping), "-o", str(out), "--block-size", "512", stdin=text)
     assert result.returncode == EXIT_OK
     assert result.stdout == ""
     assert [o["raw_value"] for o in parse_lines(out.read_text())] == list(range(1000))
@@ -160,12 +169,12 @@ def test_convert_output_file_is_written_whole(mapping: Path, tmp_path: Path) -> 
 
 
 def test_convert_failure_leaves_no_output_file_and_the_old_one_untouched(
-    mapping: Path, tmp_path: Path
+    mapping: Path, tmp_path: Path, cli: Cli
 ) -> None:
     out = tmp_path / "out.jsonl"
     out.write_text("previous run\n")
     good = jsonl(*({"metric": "cpu_usage", "value": i} for i in range(5000)))
-    result = run_cli(
+    result = cli(
         "convert", str(mapping), "-o", str(out), "--block-size", "4096", stdin=good + "{bad\n"
     )
     assert result.returncode == EXIT_PROBLEMS
@@ -208,22 +217,22 @@ def test_convert_stopped_by_sigterm_leaves_no_file_behind(mapping: Path, tmp_pat
 # -- errors before any sample -------------------------------------------------------------
 
 
-def test_convert_invalid_mapping_exits_1_with_its_problems(tmp_path: Path) -> None:
+def test_convert_invalid_mapping_exits_1_with_its_problems(tmp_path: Path, cli: Cli) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("a:\n  conversion_expr: value * / 1\n")
-    result = run_cli("convert", str(bad), stdin="")
+    result = cli("convert", str(bad), stdin="")
     assert result.returncode == EXIT_PROBLEMS
     assert f"{bad}:2:" in result.stderr
 
 
-def test_convert_missing_input_exits_1(mapping: Path, tmp_path: Path) -> None:
-    result = run_cli("convert", str(mapping), str(tmp_path / "nope.jsonl"))
+def test_convert_missing_input_exits_1(mapping: Path, tmp_path: Path, cli: Cli) -> None:
+    result = cli("convert", str(mapping), str(tmp_path / "nope.jsonl"))
     assert result.returncode == EXIT_PROBLEMS
     assert "cannot read" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_convert_unwritable_output_exits_1(mapping: Path, tmp_path: Path) -> None:
-    result = run_cli("convert", str(mapping), "-o", str(tmp_path / "no" / "dir.jsonl"), stdin="")
+def test_convert_unwritable_output_exits_1(mapping: Path, tmp_path: Path, cli: Cli) -> None:
+    result = cli("convert", str(mapping), "-o", str(tmp_path / "no" / "dir.jsonl"), stdin="")
     assert result.returncode == EXIT_PROBLEMS
     assert "cannot write" in result.stderr
 
@@ -232,8 +241,8 @@ def test_convert_unwritable_output_exits_1(mapping: Path, tmp_path: Path) -> Non
     "args",
     [(), ("--on-error", "ignore"), ("--block-size", "0"), ("--json", "yaml"), ("a", "b", "c")],
 )
-def test_convert_usage_errors_exit_2(mapping: Path, args: tuple[str, ...]) -> None:
-    result = run_cli("convert", *((str(mapping), *args) if args else ()), stdin="")
+def test_convert_usage_errors_exit_2(mapping: Path, args: tuple[str, ...], cli: Cli) -> None:
+    result = cli("convert", *((str(mapping), *args) if args else ()), stdin="")
     assert result.returncode == EXIT_USAGE
     assert "usage:" in result.stderr
 
@@ -242,11 +251,13 @@ def test_convert_usage_errors_exit_2(mapping: Path, args: tuple[str, ...]) -> No
 
 
 @pytest.mark.parametrize("library", ["stdlib", "orjson"])
-def test_json_option_chooses_the_library_named_in_the_summary(mapping: Path, library: str) -> None:
+def test_json_option_chooses_the_library_named_in_the_summary(
+    mapping: Path, library: str, cli: Cli
+) -> None:
     if library == "orjson":
         pytest.importorskip("orjson")
     text = jsonl({"metric": "cpu_usage", "value": 1, "id": 123456789012345678901234567890})
-    result = run_cli("convert", str(mapping), "--json", library, stdin=text)
+    result = cli("convert", str(mapping), "--json", library, stdin=text)
     assert result.returncode == EXIT_OK, result.stderr
     (out,) = parse_lines(result.stdout)
     assert out["id"] == 123456789012345678901234567890
@@ -289,20 +300,22 @@ def test_progress_is_drawn_then_erased_before_the_summary(mapping: Path) -> None
 
 
 def test_convert_the_same_file_for_output_and_rejects_is_a_usage_error(
-    mapping: Path, tmp_path: Path
+    mapping: Path, tmp_path: Path, cli: Cli
 ) -> None:
     out = tmp_path / "out.jsonl"
     text = jsonl({"metric": "cpu_usage", "value": 1})
-    result = run_cli("convert", str(mapping), "-o", str(out), "--rejects", str(out), stdin=text)
+    result = cli("convert", str(mapping), "-o", str(out), "--rejects", str(out), stdin=text)
     assert result.returncode == EXIT_USAGE
     assert "usage:" in result.stderr and "are the same file" in result.stderr
     assert not out.exists()
 
 
-def test_convert_an_output_over_the_input_is_a_usage_error(mapping: Path, tmp_path: Path) -> None:
+def test_convert_an_output_over_the_input_is_a_usage_error(
+    mapping: Path, tmp_path: Path, cli: Cli
+) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text(jsonl({"metric": "cpu_usage", "value": 1}))
-    result = run_cli("convert", str(mapping), str(source), "-o", str(source))
+    result = cli("convert", str(mapping), str(source), "-o", str(source))
     assert result.returncode == EXIT_USAGE
     assert f"the output ({source}) and the input ({source}) are the same file" in result.stderr
     assert source.read_text() == jsonl({"metric": "cpu_usage", "value": 1})
@@ -505,8 +518,8 @@ def test_a_rejects_file_under_proc_is_one_clear_error(mapping: Path, samples: Pa
 
 
 @pytest.mark.parametrize("size", ["1e99", str(1 << 40), "-1"])
-def test_an_absurd_block_size_is_a_usage_error(mapping: Path, size: str) -> None:
-    result = run_cli("convert", str(mapping), "--block-size", size, stdin="")
+def test_an_absurd_block_size_is_a_usage_error(mapping: Path, size: str, cli: Cli) -> None:
+    result = cli("convert", str(mapping), "--block-size", size, stdin="")
     assert result.returncode == EXIT_USAGE
     assert "--block-size" in result.stderr and "MemoryError" not in result.stderr
 
@@ -518,10 +531,12 @@ def _paths(names: dict[str, Any]) -> dict[str, Path]:
 # -- messages -----------------------------------------------------------------------------
 
 
-def test_convert_with_a_rejects_file_prints_no_warnings(mapping: Path, tmp_path: Path) -> None:
+def test_convert_with_a_rejects_file_prints_no_warnings(
+    mapping: Path, tmp_path: Path, cli: Cli
+) -> None:
     rejects = tmp_path / "rejects.jsonl"
     text = jsonl(*({"metric": "x"} for _ in range(25)))
-    result = run_cli(
+    result = cli(
         "convert", str(mapping), "--on-error", "skip", "--rejects", str(rejects), stdin=text
     )
     assert result.returncode == EXIT_OK
@@ -531,9 +546,9 @@ def test_convert_with_a_rejects_file_prints_no_warnings(mapping: Path, tmp_path:
 
 
 @pytest.mark.parametrize("on_error", ["skip", "null"])
-def test_convert_quiet_prints_no_warnings(mapping: Path, on_error: str) -> None:
+def test_convert_quiet_prints_no_warnings(mapping: Path, on_error: str, cli: Cli) -> None:
     text = jsonl(*({"metric": "x"} for _ in range(25)))
-    result = run_cli("convert", str(mapping), "-q", "--on-error", on_error, stdin=text)
+    result = cli("convert", str(mapping), "-q", "--on-error", on_error, stdin=text)
     assert (result.returncode, result.stderr) == (EXIT_OK, "")
 
 
@@ -545,16 +560,18 @@ def test_convert_quiet_prints_no_warnings(mapping: Path, on_error: str) -> None:
     ],
     ids=["convert", "eval"],
 )
-def test_a_missing_mapping_file_is_reported_once(tmp_path: Path, args: tuple[str, ...]) -> None:
-    result = run_cli(*args, stdin="", cwd=tmp_path)
+def test_a_missing_mapping_file_is_reported_once(
+    tmp_path: Path, args: tuple[str, ...], cli: Cli
+) -> None:
+    result = cli(*args, stdin="", cwd=tmp_path)
     assert result.returncode == EXIT_PROBLEMS
     assert result.stderr.splitlines() == [
         "nflex-metrics: nonexist.yaml: cannot read the mapping file: No such file or directory"
     ]
 
 
-def test_check_reports_a_missing_mapping_file_once(tmp_path: Path) -> None:
-    result = run_cli("check", "nonexist.yaml", cwd=tmp_path)
+def test_check_reports_a_missing_mapping_file_once(tmp_path: Path, cli: Cli) -> None:
+    result = cli("check", "nonexist.yaml", cwd=tmp_path)
     assert result.returncode == EXIT_PROBLEMS
     assert result.stdout.splitlines() == [
         "nonexist.yaml: cannot read the mapping file: No such file or directory",

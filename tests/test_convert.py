@@ -10,6 +10,7 @@ import importlib.util
 import io
 import json
 import os
+import pickle
 import stat
 import threading
 from pathlib import Path
@@ -800,3 +801,24 @@ def test_reasons_name_json_types_with_the_right_article(line: str, reason: str) 
     seen: list[Rejected] = []
     convert(line.encode(), on_error="skip", rejects=seen.append)
     assert [r.reason for r in seen] == [reason]
+
+
+def test_errors_survive_pickling_for_process_pools(tmp_path: Path) -> None:
+    with pytest.raises(SampleRejected) as stopped:
+        convert(b"oops\n")
+    with pytest.raises(ConvertIOError) as failed:
+        convert_json_lines(MAPPING, io.BytesIO(ONE), Failing(errno.ENOSPC))
+    for error in (stopped.value, failed.value):
+        copy = pickle.loads(pickle.dumps(error))
+        assert (type(copy), str(copy)) == (type(error), str(error))
+    assert pickle.loads(pickle.dumps(failed.value)).errno == errno.ENOSPC
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write any file")
+def test_a_read_only_output_file_is_not_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text("keep me\n")
+    out.chmod(0o444)
+    with pytest.raises(ConvertIOError, match="Permission denied"):
+        convert_json_lines(MAPPING, io.BytesIO(ONE), out)
+    assert out.read_text() == "keep me\n"
