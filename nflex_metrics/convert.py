@@ -483,16 +483,16 @@ class _JsonLinesConverter:
         self.samples = _SampleConverter(mapping, on_error)
 
     def convert(
-        self, lines: list[bytes], block: bytes, first_line: int
+        self, block: bytes, first_line: int
     ) -> tuple[list[Optional[bytes]], dict[int, str]]:
-        """Convert the ``lines`` of ``block`` (numbered from ``first_line``): the output
-        line of each (None for a blank line, or a rejected sample under fail/skip) and the
+        """Convert the lines of ``block`` (numbered from ``first_line``): the output line
+        of each (None for a blank line, or a rejected sample under fail/skip) and the
         reasons of the rejected ones by index, in line order.
 
         Each metric's samples are converted together and changed in place, so writing the
         parsed objects in line order keeps the order.
         """
-        objs, by_stdlib, rejects = self._parse(lines, block)
+        objs, by_stdlib, rejects = self._parse(block.split(b"\n"), block)
         self.samples.convert(objs, rejects)
         outputs = self._serialize(objs, by_stdlib, rejects, first_line)
         return outputs, dict(sorted(rejects.items())) if rejects else rejects
@@ -819,10 +819,9 @@ def _run(
     done_bytes = 0
     for block in blocks:
         done_bytes += len(block) + 1
-        lines = block.split(b"\n")
         base = result.lines
-        outputs, rejected = converter.convert(lines, block, base + 1)
-        result.lines += len(lines)
+        outputs, rejected = converter.convert(block, base + 1)
+        result.lines += len(outputs)
         if rejected and fail:
             first = next(iter(rejected))
             outputs, rejected = outputs[:first], {first: rejected[first]}
@@ -830,6 +829,7 @@ def _run(
         result.converted += len(written) - (len(rejected) if null else 0)
         if written:
             out.write(b"\n".join(written) + b"\n")
+        lines = block.split(b"\n") if rejected else []  # split again: rejects are rare
         for index, reason in rejected.items():
             record = Rejected(base + index + 1, reason, lines[index])
             result.rejected += 1
