@@ -10,41 +10,44 @@ Exit codes are the same for every subcommand: 0 success, 1 a problem with the in
 (an invalid mapping, an expression that does not parse or evaluate, a sample that cannot
 be converted), 2 a command line that cannot be understood, 128+N when stopped by signal N.
 
-``convert`` streams: it reads the input in blocks of whole lines, groups each block's
-samples by metric, converts each group with the engine's columnar batch path
-(:meth:`ParsedEntry.convert_columns`) and writes one output line per input sample in
-input order. JSON goes through the standard library, or through ``orjson`` when it is
-installed (``pip install 'nflex-connector-utils[fast]'``); both give the same data.
+This module only parses arguments, calls the library and prints; ``convert`` is
+:func:`nflex_metrics.convert.convert_json_lines`.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib
+import dataclasses
+import errno
 import json
-import math
 import os
+import re
 import signal
 import sys
-import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any, Callable, NoReturn, Optional
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional
 
-from .errors import (
-    ExpressionSyntaxError,
-    MappingError,
-    MappingProblem,
-    NflexMetricsError,
+from ._io import Progress, Terminated, claim_standard_fds, say, signals_as_exceptions, to_devnull
+from .convert import (
+    DEFAULT_BLOCK_SIZE,
+    MAX_BLOCK_SIZE,
+    ON_ERROR_CHOICES,
+    ConvertError,
+    ConvertIOError,
+    FileClashError,
+    Rejected,
+    SampleRejected,
+    convert_json_lines,
+    json_codec,
 )
+from .errors import ExpressionSyntaxError, MappingError, MappingProblem, NflexMetricsError
 
 if TYPE_CHECKING:
     from .expression import Expression
     from .mapping import ParsedEntry
 
-__all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "JsonCodec", "json_codec", "main"]
+__all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "main"]
 
 PROG = "nflex-metrics"
 
@@ -55,117 +58,18 @@ EXIT_PROBLEMS = 1
 #: A command line that cannot be understood (argparse uses the same code).
 EXIT_USAGE = 2
 
-#: Bytes read per block by ``convert``: the unit of grouping, and what bounds memory.
-DEFAULT_BLOCK_SIZE = 1 << 20
-
-#: Fields ``convert`` adds to every output object. A sample that already has one of them
-#: is rejected rather than silently losing it (``value`` itself is kept as ``raw_value``).
-OUTPUT_FIELDS = ("raw_value", "name", "unit", "counter")
-
-#: The extra field of an output object written for a rejected sample under ``--on-error null``.
-ERROR_FIELD = "error"
-
 #: With ``--on-error skip`` and no ``--rejects`` file, at most this many reasons are
 #: printed on stderr (the summary line counts them all).
 MAX_WARNINGS = 10
 
 
 # --------------------------------------------------------------------------------------
-# JSON codecs
-
-
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-# Strict JSON both ways: NaN/Infinity are neither read nor written, so that the two
-# codecs accept and produce the same documents.
-_STD_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-_STD_ENCODER = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"))
-
-
-def _std_loads(data: bytes) -> Any:
-    return _STD_DECODER.decode(data.decode("utf-8"))
-
-
-def _std_dumps(obj: Any) -> bytes:
-    return _STD_ENCODER.encode(obj).encode("ascii")
-
-
-@dataclass(frozen=True)
-class JsonCodec:
-    """How ``convert`` reads and writes one JSON document.
-
-    ``loads`` raises ``ValueError`` on text that is not JSON; ``dumps`` raises
-    ``ValueError`` or ``TypeError`` for a value that JSON cannot represent.
-    ``exact`` is False for a fast codec whose rare gaps (integers past 64 bits, NaN
-    results) the converter routes to the standard library.
-    """
-
-    name: str
-    loads: Callable[[bytes], Any]
-    dumps: Callable[[Any], bytes]
-    exact: bool
-
-
-STDLIB_CODEC = JsonCodec("stdlib", _std_loads, _std_dumps, exact=True)
-
-
-def json_codec(choice: str = "auto") -> JsonCodec:
-    """The codec for ``--json``: ``stdlib``, ``orjson``, or ``auto`` (orjson when installed).
-
-    >>> json_codec("stdlib").name
-    'stdlib'
-    """
-    if choice == "stdlib":
-        return STDLIB_CODEC
-    try:
-        orjson = importlib.import_module("orjson")
-    except ImportError:
-        if choice == "orjson":
-            raise _CliError(
-                "orjson is not installed (pip install 'nflex-connector-utils[fast]')"
-            ) from None
-        return STDLIB_CODEC
-    return JsonCodec("orjson", orjson.loads, orjson.dumps, exact=False)
-
-
-# Integers orjson would read as a float (past the 64-bit range: 20 digits, or a minus and
-# 19). A line with such a digit run anywhere (even inside a string) is read by the
-# standard library instead. Found with translate + substring search, at memchr speed.
-_DIGIT_MASK = bytes(48 if 48 <= i <= 57 else 45 if i == 45 else 32 for i in range(256))
-_WIDE_POSITIVE = b"0" * 20
-_WIDE_NEGATIVE = b"-" + b"0" * 19
-
-
-def _has_wide_int(data: bytes) -> bool:
-    """Whether ``data`` has a digit run that could be an integer past 64 bits.
-
-    >>> _has_wide_int(b'{"a": 18446744073709551616}'), _has_wide_int(b'{"a": 1700000000}')
-    (True, False)
-    """
-    masked = data.translate(_DIGIT_MASK)
-    return _WIDE_POSITIVE in masked or _WIDE_NEGATIVE in masked
-
-
-# --------------------------------------------------------------------------------------
-# Errors and output helpers
-
-
-class _CliError(Exception):
-    """A problem reported as ``nflex-metrics: message`` with exit code 1."""
-
-
-class _Terminated(BaseException):
-    """Raised from a SIGTERM/SIGHUP handler so that ``finally`` clauses clean up."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
+# Output helpers
 
 
 def _error(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    """``nflex-metrics: message`` on stderr (never on stdout; nowhere if stderr is gone)."""
+    say(f"{PROG}: {message}")
 
 
 def _plural(count: int, word: str) -> str:
@@ -188,20 +92,28 @@ def _format_value(value: object) -> str:
 def _load_mapping(path: str) -> Mapping[Any, ParsedEntry]:
     from .mapping import load_metric_mapping
 
-    try:
-        mapping: Mapping[Any, ParsedEntry] = load_metric_mapping(path, strict=True)
-    except OSError as err:  # the loader reports a missing file itself; this is a backstop
-        raise MappingError([_io_problem(path, err)]) from None
+    mapping: Mapping[Any, ParsedEntry] = load_metric_mapping(path, strict=True)
     return mapping
 
 
-def _io_problem(path: str, err: OSError) -> MappingProblem:
-    return MappingProblem(path, 0, 0, None, f"cannot read the file: {err.strerror or err}")
+def _problem_text(problem: MappingProblem) -> str:
+    """A problem as ``file:line:column: key: message`` and its caret lines, or as
+    ``file: message`` for one about the whole file (line 0: it cannot be read)."""
+    if problem.line:
+        return str(problem)
+    key = f"{problem.key}: " if problem.key is not None else ""
+    return f"{problem.file}: {key}{problem.message}"
 
 
-def _print_problems(problems: Sequence[MappingProblem], stream: IO[str]) -> None:
+def _report_problems(path: str, problems: Sequence[MappingProblem]) -> None:
+    """A mapping's problems on stderr, and how many; a file that cannot be read is one
+    line."""
+    if len(problems) == 1 and not problems[0].line:
+        _error(_problem_text(problems[0]))
+        return
     for problem in problems:
-        print(problem, file=stream)
+        say(_problem_text(problem))
+    _error(f"{path}: {_plural(len(problems), 'problem')}")
 
 
 # --------------------------------------------------------------------------------------
@@ -222,14 +134,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
         document = {
             "ok": all_ok,
             "files": [
-                {**report, "problems": [_problem_dict(p) for p in report["problems"]]}
+                {**report, "problems": [dataclasses.asdict(p) for p in report["problems"]]}
                 for report in reports
             ],
         }
         print(json.dumps(document, indent=2))
     else:
         for report in reports:
-            _print_problems(report["problems"], sys.stdout)
+            for problem in report["problems"]:
+                print(_problem_text(problem))
             if report["ok"]:
                 summary = f"ok: {_plural(report['metrics'], 'metric')}"
             else:
@@ -238,19 +151,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if all_ok else EXIT_PROBLEMS
 
 
-def _problem_dict(problem: MappingProblem) -> dict[str, Any]:
-    return {
-        "file": problem.file,
-        "line": problem.line,
-        "column": problem.column,
-        "key": problem.key,
-        "message": problem.message,
-        "snippet": problem.snippet,
-    }
-
-
 # --------------------------------------------------------------------------------------
 # eval
+
+
+#: A variable name in an expression: the grammar's NAME token.
+_VARIABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def _parse_assignments(parser: argparse.ArgumentParser, items: Sequence[str]) -> dict[str, Any]:
@@ -262,6 +168,10 @@ def _parse_assignments(parser: argparse.ArgumentParser, items: Sequence[str]) ->
         name = name.strip()
         if not sep or not name:
             parser.error(f"expected NAME=VALUE, got {item!r}")
+        if not _VARIABLE_NAME.fullmatch(name):
+            parser.error(
+                f"{name!r} is not a variable name: an ASCII letter, then letters, digits or _"
+            )
         if name in variables:
             parser.error(f"variable {name!r} is given twice")
         try:
@@ -277,7 +187,7 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.mapping is None or args.metric is None:
             parser.error("--mapping and --metric go together")
         variables = _parse_assignments(parser, positional)
-        return _eval_entry(args, variables)
+        return _eval_entry(args.mapping, args.metric, variables, args.explain)
     if not positional:
         parser.error("give an EXPRESSION, or --mapping FILE --metric KEY")
     text, rest = positional[0], positional[1:]
@@ -288,7 +198,7 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         expression = compile_expression(text)
     except ExpressionSyntaxError as err:
         _error(f"invalid expression (line {err.line}, column {err.column}):")
-        print(err.render(), file=sys.stderr)
+        say(err.render())
         return EXIT_PROBLEMS
     if args.explain:
         _explain(expression)
@@ -297,22 +207,21 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return _print_result(lambda: expression.evaluate(variables), args.explain)
 
 
-def _eval_entry(args: argparse.Namespace, variables: dict[str, Any]) -> int:
+def _eval_entry(path: str, metric: str, variables: dict[str, Any], explain: bool) -> int:
     try:
-        mapping = _load_mapping(args.mapping)
+        mapping = _load_mapping(path)
     except MappingError as err:
-        _print_problems(err.problems, sys.stderr)
-        _error(f"{args.mapping}: {_plural(len(err.problems), 'problem')}")
+        _report_problems(path, err.problems)
         return EXIT_PROBLEMS
-    entry = mapping.get(args.metric)
+    entry = mapping.get(metric)
     if entry is None:
         known = ", ".join(map(str, list(mapping)[:10])) + (", ..." if len(mapping) > 10 else "")
-        _error(f"metric {args.metric!r} is not in {args.mapping} (it has: {known or 'nothing'})")
+        _error(f"metric {metric!r} is not in {path} (it has: {known or 'nothing'})")
         return EXIT_PROBLEMS
     expression: Optional[Expression] = entry.expression
-    if args.explain:
+    if explain:
         print(
-            f"metric:     {args.metric} (name {entry.name()!r}, unit {entry.unit()!r}, "
+            f"metric:     {metric} (name {entry.name()!r}, unit {entry.unit()!r}, "
             f"counter {json.dumps(bool(entry.counter()))})"
         )
         if expression is None:
@@ -328,7 +237,7 @@ def _eval_entry(args: argparse.Namespace, variables: dict[str, Any]) -> int:
             return entry.value(**variables)
         return expression.evaluate(variables)
 
-    return _print_result(convert, args.explain)
+    return _print_result(convert, explain)
 
 
 def _explain(expression: Expression) -> None:
@@ -351,523 +260,83 @@ def _print_result(compute: Callable[[], object], labelled: bool) -> int:
 
 
 # --------------------------------------------------------------------------------------
-# convert: the pure part (bytes in, bytes out)
-
-
-@dataclass
-class _Prepared:
-    """One mapping entry, ready for the hot loop."""
-
-    key: Any
-    entry: ParsedEntry
-    expression: Optional[Expression]
-    variables: tuple[str, ...]
-    fields: dict[str, Any]
-
-
-@dataclass
-class ChunkResult:
-    """What one block of input lines became.
-
-    ``outputs`` has one item per input line: the output line (bytes, no newline) or None
-    (a blank line, or a rejected sample under fail/skip). ``rejects`` maps the index of
-    each rejected line to its reason, in line order.
-    """
-
-    outputs: list[Optional[bytes]]
-    rejects: dict[int, str] = field(default_factory=dict)
-
-
-_BLANK = object()
-
-
-class Converter:
-    """Converts blocks of JSON Lines samples with a loaded mapping.
-
-    A sample is ``{"metric": KEY, "value": ..., other variables...}``. Its output object
-    keeps every input field, replaces ``value`` with the converted value, and adds
-    ``raw_value`` (the input ``value``, null when absent), ``name``, ``unit`` and
-    ``counter`` from the mapping entry.
-    """
-
-    def __init__(self, mapping: Mapping[Any, ParsedEntry], codec: JsonCodec, on_error: str):
-        self.codec = codec
-        self.on_error = on_error
-        self.reserved = frozenset(OUTPUT_FIELDS) | (
-            {ERROR_FIELD} if on_error == "null" else frozenset()
-        )
-        self._prepared: dict[Any, _Prepared] = {}
-        for key, entry in mapping.items():
-            expression = entry.expression
-            variables = tuple(sorted(expression.variables)) if expression is not None else ()
-            fields = {"name": entry.name(), "unit": entry.unit(), "counter": entry.counter()}
-            self._prepared[key] = _Prepared(key, entry, expression, variables, fields)
-
-    # -- the whole block ----------------------------------------------------------
-
-    def convert(self, block: bytes) -> ChunkResult:
-        """Convert a block of complete lines (separated by ``\\n``), keeping their order.
-
-        Each metric's samples are converted together by the columnar batch path and
-        changed in place, so writing the parsed objects in line order keeps the order.
-        """
-        lines = block.split(b"\n")
-        objs, by_stdlib, rejects = self._parse(lines, block)
-        failed: list[tuple[Any, str]] = []
-        for key, group in self._group(objs, rejects).items():
-            self._convert_group(key, group, failed)
-        if failed:
-            where = {id(obj): index for index, obj in enumerate(objs)}
-            for obj, reason in failed:
-                rejects[where[id(obj)]] = reason
-        outputs = self._serialize(objs, by_stdlib, rejects)
-        return ChunkResult(outputs, dict(sorted(rejects.items())) if rejects else rejects)
-
-    def _parse(
-        self, lines: list[bytes], block: bytes
-    ) -> tuple[list[Any], set[int], dict[int, str]]:
-        """Each line's JSON value (``_BLANK`` for a blank line), the indices of the lines
-        read by the standard library, and the reasons for lines that are not JSON."""
-        loads = self.codec.loads
-        exact = self.codec.exact
-        if exact or not _has_wide_int(block):
-            try:
-                return [loads(line) for line in lines], set(), {}
-            except ValueError:  # a blank or bad line: look at each one
-                pass
-        objs: list[Any] = []
-        by_stdlib: set[int] = set()
-        errors: dict[int, str] = {}
-        for index, line in enumerate(lines):
-            if not line.strip():
-                objs.append(_BLANK)
-                continue
-            obj: Any = None
-            try:
-                if not exact and _has_wide_int(line):
-                    raise ValueError("read by the standard library")
-                obj = loads(line)
-            except ValueError:
-                try:
-                    obj = _std_loads(line)
-                    by_stdlib.add(index)
-                except ValueError as err:
-                    errors[index] = f"invalid JSON: {err}"
-            objs.append(obj)
-        return objs, by_stdlib, errors
-
-    def _group(self, objs: list[Any], rejects: dict[int, str]) -> dict[Any, list[Any]]:
-        """The sample objects by metric key; lines that are not samples go to ``rejects``."""
-        groups: dict[Any, list[Any]] = {}
-        if not rejects:
-            try:
-                for obj, key in zip(objs, [obj["metric"] for obj in objs]):
-                    group = groups.get(key)
-                    if group is None:
-                        groups[key] = [obj]
-                    else:
-                        group.append(obj)
-                return groups
-            except (TypeError, KeyError):  # not all objects with a hashable metric
-                groups = {}
-        for index, obj in enumerate(objs):
-            if obj is _BLANK or index in rejects:
-                continue
-            if not isinstance(obj, dict):
-                rejects[index] = f"not a JSON object (a {_json_type(obj)})"
-                continue
-            if "metric" not in obj:
-                rejects[index] = 'no "metric" field'
-                continue
-            key = obj["metric"]
-            try:
-                groups.setdefault(key, []).append(obj)
-            except TypeError:
-                rejects[index] = f'"metric" is a {_json_type(key)}, not a string'
-        return groups
-
-    def _convert_group(self, key: Any, group: list[Any], failed: list[tuple[Any, str]]) -> None:
-        """Convert the samples of one metric in place: batch first, row by row on trouble."""
-        prepared = self._prepared.get(key)
-        if prepared is None:
-            reason = f"unknown metric {key!r}"
-            failed.extend((obj, reason) for obj in group)
-            return
-        reserved = self.reserved
-        clashes = [obj for obj in group if not reserved.isdisjoint(obj)]
-        if clashes:
-            for obj in clashes:
-                taken = ", ".join(map(repr, sorted(reserved.intersection(obj))))
-                reason = (
-                    f"input field {taken} would be overwritten by the output "
-                    f"(reserved: {', '.join(sorted(reserved))})"
-                )
-                failed.append((obj, reason))
-            clash_ids = {id(obj) for obj in clashes}
-            group = [obj for obj in group if id(obj) not in clash_ids]
-        results = self._batch(prepared, group)
-        if results is None:
-            group, results = self._one_by_one(prepared, group, failed)
-        fields = prepared.fields
-        for obj, result in zip(group, results):
-            raw = obj.get("value")
-            obj["value"] = result
-            obj["raw_value"] = raw
-            obj.update(fields)
-
-    def _batch(self, prepared: _Prepared, group: list[Any]) -> Optional[list[Any]]:
-        """The columnar path; None when some row needs a closer look (a missing variable,
-        an evaluation error, a result that JSON cannot hold)."""
-        expression = prepared.expression
-        try:
-            if expression is None:
-                column = [obj["value"] for obj in group]
-                return list(prepared.entry.convert_columns({"value": column}))
-            if not prepared.variables:
-                results = [expression.evaluate({})] * len(group)
-            else:
-                columns = {name: [obj[name] for obj in group] for name in prepared.variables}
-                results = list(prepared.entry.convert_columns(columns))
-        except Exception:  # a missing variable, a bad value: row by row says which
-            return None
-        if len(results) != len(group) or not _all_finite(results):
-            return None
-        return results
-
-    def _one_by_one(
-        self, prepared: _Prepared, group: list[Any], failed: list[tuple[Any, str]]
-    ) -> tuple[list[Any], list[Any]]:
-        """Convert row by row, failing the rows that cannot be; the good rows and results."""
-        expression = prepared.expression
-        good: list[Any] = []
-        results: list[Any] = []
-        for obj in group:
-            try:
-                if expression is None:
-                    if "value" not in obj:
-                        raise _RowError("variable 'value' is not defined")
-                    result = obj["value"]
-                else:
-                    result = expression.evaluate(obj)
-                    if result is not None and not math.isfinite(result):
-                        raise _RowError(f"the result {result!r} cannot be written as JSON")
-            except (_RowError, NflexMetricsError) as err:
-                failed.append((obj, f"metric {prepared.key!r}: {err}"))
-            except Exception as err:  # an engine bug must not stop a long conversion
-                failed.append((obj, f"metric {prepared.key!r}: {type(err).__name__}: {err}"))
-            else:
-                good.append(obj)
-                results.append(result)
-        return good, results
-
-    def _serialize(
-        self, objs: list[Any], by_stdlib: set[int], rejects: dict[int, str]
-    ) -> list[Optional[bytes]]:
-        dumps = self.codec.dumps
-        if not rejects and not by_stdlib:
-            try:
-                return [dumps(obj) for obj in objs]
-            except (TypeError, ValueError):  # a blank line, or a value only stdlib writes
-                pass
-        outputs: list[Optional[bytes]] = []
-        for index, obj in enumerate(objs):
-            line: Optional[bytes] = None
-            if obj is not _BLANK and index not in rejects:
-                try:
-                    line = _std_dumps(obj) if index in by_stdlib else _dumps_fallback(dumps, obj)
-                except (TypeError, ValueError) as err:
-                    rejects[index] = f"cannot write the sample as JSON: {err}"
-            if index in rejects and self.on_error == "null":
-                line = self._null_record(obj, rejects[index])
-            outputs.append(line)
-        return outputs
-
-    def _null_record(self, obj: Any, reason: str) -> bytes:
-        """The output line for a rejected sample under ``--on-error null``."""
-        prepared = None
-        if isinstance(obj, dict):
-            try:
-                prepared = self._prepared.get(obj.get("metric"))
-            except TypeError:  # an unhashable "metric"
-                prepared = None
-        fields = prepared.fields if prepared is not None else _NO_FIELDS
-        record = dict(obj) if isinstance(obj, dict) else {}
-        record.update({"value": None, "raw_value": record.get("value")})
-        record.update(fields)
-        record[ERROR_FIELD] = reason
-        try:
-            return _std_dumps(record)
-        except (TypeError, ValueError):
-            return _std_dumps({"value": None, "raw_value": None, **fields, ERROR_FIELD: reason})
-
-
-_NO_FIELDS: dict[str, Any] = {"name": None, "unit": None, "counter": None}
-
-
-class _RowError(Exception):
-    pass
-
-
-def _dumps_fallback(dumps: Callable[[Any], bytes], obj: Any) -> bytes:
-    try:
-        return dumps(obj)
-    except (TypeError, ValueError):
-        return _std_dumps(obj)
-
-
-def _all_finite(values: list[Any]) -> bool:
-    """True when no value is an inf or NaN (which strict JSON cannot hold).
-
-    A sum of finite floats can only be non-finite by overflow, so one C-speed ``sum``
-    answers the common case; the slow check runs only when it cannot.
-    """
-    try:
-        total = sum(values)
-    except TypeError:
-        total = sum(v for v in values if isinstance(v, float))
-    if math.isfinite(total):
-        return True
-    return all(math.isfinite(v) for v in values if isinstance(v, float))
-
-
-def _json_type(value: object) -> str:
-    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
-    return names.get(type(value), "number")
-
-
-# --------------------------------------------------------------------------------------
-# convert: files, streams, progress
-
-
-def read_blocks(stream: IO[bytes], size: int = DEFAULT_BLOCK_SIZE) -> Iterator[bytes]:
-    """Blocks of whole lines from a binary stream (no trailing newline), about ``size``
-    bytes each; ``read1`` so that a slow pipe's lines come through as they arrive."""
-    rest = b""
-    read = getattr(stream, "read1", stream.read)
-    while True:
-        data = read(size)
-        if not data:
-            break
-        if rest:
-            data = rest + data
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            rest = data
-            continue
-        rest = data[cut + 1 :]
-        yield data[:cut]
-    if rest:
-        yield rest
-
-
-class AtomicOutput:
-    """A file written under a temporary name and renamed into place on :meth:`commit`;
-    :meth:`discard` (or leaving without commit) removes the temporary file."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, self.temp_path = tempfile.mkstemp(
-            dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".part"
-        )
-        self.stream: IO[bytes] = os.fdopen(fd, "wb")
-
-    def commit(self) -> None:
-        self.stream.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self.temp_path, 0o666 & ~umask)
-        os.replace(self.temp_path, self.path)
-
-    def discard(self) -> None:
-        self.stream.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.temp_path)
-
-
-class Progress:
-    """A progress line on a terminal: lines read, percent of a regular file, rate.
-
-    Silent during the first second, then refreshed at most every ``interval`` seconds;
-    :meth:`close` erases it so that the summary line starts clean.
-    """
-
-    def __init__(
-        self,
-        stream: IO[str],
-        enabled: bool,
-        total_bytes: Optional[int] = None,
-        clock: Callable[[], float] = time.monotonic,
-        delay: float = 1.0,
-        interval: float = 0.25,
-    ) -> None:
-        self.stream = stream
-        self.enabled = enabled
-        self.total_bytes = total_bytes
-        self.clock = clock
-        self.start = clock()
-        self.next_at = self.start + delay
-        self.interval = interval
-        self.shown = False
-
-    def update(self, lines: int, done_bytes: int) -> None:
-        if not self.enabled:
-            return
-        now = self.clock()
-        if now < self.next_at:
-            return
-        self.next_at = now + self.interval
-        rate = lines / max(now - self.start, 1e-9)
-        text = f"{lines:,} lines, {rate:,.0f} lines/s"
-        if self.total_bytes:
-            text = f"{min(done_bytes / self.total_bytes, 1.0):6.1%}  {text}"
-        self.stream.write(f"\r{text}\x1b[K")
-        self.stream.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-            self.shown = False
-
-
-@dataclass
-class ConvertStats:
-    """Counts for the summary line."""
-
-    converted: int = 0
-    rejected: int = 0
-    lines: int = 0
-    warned: int = 0
-
-
-def _open_input(path: str) -> IO[bytes]:
-    if path == "-":
-        return sys.stdin.buffer
-    try:
-        return open(path, "rb")
-    except OSError as err:
-        raise _CliError(f"cannot read {path}: {err.strerror or err}") from None
-
-
-def _open_output(path: str, what: str) -> AtomicOutput:
-    try:
-        return AtomicOutput(path)
-    except OSError as err:
-        raise _CliError(f"cannot write {what} {path}: {err.strerror or err}") from None
-
-
-def _reject_record(line_number: int, reason: str, raw: bytes) -> bytes:
-    text = raw.rstrip(b"\r").decode("utf-8", "surrogateescape")
-    return _std_dumps({"line": line_number, "reason": reason, "input": text})
+# convert
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
     codec = json_codec(args.json)
-    try:
-        mapping = _load_mapping(args.mapping)
-    except MappingError as err:
-        _print_problems(err.problems, sys.stderr)
-        _error(f"{args.mapping}: {_plural(len(err.problems), 'problem')}")
-        return EXIT_PROBLEMS
-    converter = Converter(mapping, codec, args.on_error)
-    source = _open_input(args.input)
-    output: Optional[AtomicOutput] = None
-    rejects: Optional[AtomicOutput] = None
-    try:
-        if args.output != "-":
-            output = _open_output(args.output, "the output")
-        if args.rejects is not None:
-            rejects = _open_output(args.rejects, "the rejects file")
+    source = sys.stdin.buffer if args.input == "-" else args.input
+    output = sys.stdout.buffer if args.output == "-" else args.output
+    name = "<stdin>" if args.input == "-" else args.input
+    warnings = _Warnings(
+        name,
+        silent=args.on_error == "fail" or args.rejects is not None or args.quiet,
+    )
+    stderr = sys.stderr
+    show = args.progress if args.progress is not None else stderr is not None and stderr.isatty()
+    progress = None
+    if show and stderr is not None and not args.quiet:
         size = os.path.getsize(args.input) if os.path.isfile(args.input) else None
-        show = args.progress if args.progress is not None else sys.stderr.isatty()
-        progress = Progress(sys.stderr, show and not args.quiet, size)
-        started = time.perf_counter()
-        stats = ConvertStats()
-        try:
-            status = _convert_stream(
-                converter,
-                source,
-                output.stream if output is not None else sys.stdout.buffer,
-                rejects.stream if rejects is not None else None,
-                args,
-                stats,
-                progress,
-            )
-        finally:
-            progress.close()
-        if output is not None and status == EXIT_OK:
-            output.commit()
-            output = None
-        if rejects is not None:  # kept even after --on-error fail: it says why
-            rejects.commit()
-            rejects = None
-        if not args.quiet:
-            seconds = time.perf_counter() - started
-            print(
-                f"{PROG}: converted {stats.converted:,}, rejected {stats.rejected:,}, "
-                f"{seconds:.2f} s ({codec.name} JSON)",
-                file=sys.stderr,
-            )
-        return status
-    finally:
-        for target in (output, rejects):
-            if target is not None:
-                target.discard()
-        if source is not sys.stdin.buffer:
-            source.close()
-
-
-def _convert_stream(
-    converter: Converter,
-    source: IO[bytes],
-    sink: IO[bytes],
-    rejects: Optional[IO[bytes]],
-    args: argparse.Namespace,
-    stats: ConvertStats,
-    progress: Progress,
-) -> int:
-    """Convert ``source`` block by block into ``sink``; EXIT_PROBLEMS when a sample stops
-    the run under ``--on-error fail`` (the lines before it are written)."""
-    input_name = "<stdin>" if args.input == "-" else args.input
-    fail = args.on_error == "fail"
-    done_bytes = 0
-    for block in read_blocks(source, args.block_size):
-        done_bytes += len(block) + 1
-        base = stats.lines
-        result = converter.convert(block)
-        outputs, rejected = result.outputs, result.rejects
-        stats.lines += len(outputs)
-        if rejected and fail:
-            first = next(iter(rejected))
-            outputs, rejected = outputs[:first], {first: rejected[first]}
-        written = [line for line in outputs if line is not None]
-        stats.converted += len(written) - (len(rejected) if args.on_error == "null" else 0)
-        if written:
-            sink.write(b"\n".join(written) + b"\n")
-            if sink is sys.stdout.buffer:
-                sink.flush()
-        if rejected:
-            raw_lines = block.split(b"\n")
-            for index, reason in rejected.items():
-                number = base + index + 1
-                stats.rejected += 1
-                if rejects is not None:
-                    rejects.write(_reject_record(number, reason, raw_lines[index]) + b"\n")
-                if fail:
-                    _error(f"{input_name}:{number}: {reason}")
-                    return EXIT_PROBLEMS
-                if rejects is None and stats.warned < MAX_WARNINGS:
-                    stats.warned += 1
-                    _error(f"warning: {input_name}:{number}: {reason}")
-        progress.update(stats.lines, done_bytes)
-    if stats.warned < stats.rejected:
-        _error(
-            f"warning: {stats.rejected - stats.warned:,} more rejected samples not shown "
-            "(--rejects FILE keeps them all)"
+        progress = Progress(stderr, size)
+    started = time.perf_counter()
+    status = EXIT_OK
+    try:
+        result = convert_json_lines(
+            args.mapping,
+            source,
+            output,
+            on_error=args.on_error,
+            rejects=args.rejects if args.rejects is not None else warnings,
+            codec=codec,
+            block_size=args.block_size,
+            progress=progress,
         )
-    return EXIT_OK
+    except FileClashError as err:
+        parser: argparse.ArgumentParser = args.subparser
+        parser.error(str(err))  # a usage error: exit 2
+    except MappingError as err:
+        _report_problems(args.mapping, err.problems)
+        return EXIT_PROBLEMS
+    except SampleRejected as stop:
+        _error(f"{name}:{stop.rejected.line}: {stop.rejected.reason}")
+        result, status = stop.result, EXIT_PROBLEMS
+    finally:
+        if progress is not None:
+            progress.close()
+    warnings.close()
+    if not args.quiet:
+        seconds = time.perf_counter() - started
+        _error(
+            f"converted {result.converted:,}, rejected {result.rejected:,}, "
+            f"{seconds:.2f} s ({codec.name} JSON)"
+        )
+    return status
+
+
+class _Warnings:
+    """Prints the first few rejected lines on stderr as warnings, then counts the rest."""
+
+    def __init__(self, source: str, silent: bool) -> None:
+        self.source = source
+        self.silent = silent
+        self.shown = 0
+        self.hidden = 0
+
+    def __call__(self, rejected: Rejected) -> None:
+        if self.silent:
+            return
+        if self.shown < MAX_WARNINGS:
+            self.shown += 1
+            _error(f"warning: {self.source}:{rejected.line}: {rejected.reason}")
+        else:
+            self.hidden += 1
+
+    def close(self) -> None:
+        if self.hidden:
+            _error(
+                f"warning: {self.hidden:,} more rejected samples not shown "
+                "(--rejects FILE keeps them all)"
+            )
 
 
 # --------------------------------------------------------------------------------------
@@ -875,6 +344,8 @@ def _convert_stream(
 
 
 _DESCRIPTION = "Check metric mapping files, try conversion expressions, convert samples."
+
+_OUTPUT_HELP = "write here (stdout); a file is replaced atomically, all or nothing"
 
 _CONVERT_EPILOG = """\
 Each input line is a sample: {"metric": KEY, "value": ..., other variables...}.
@@ -918,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
             "       %(prog)s [--explain] --mapping FILE --metric KEY [NAME=VALUE ...]"
         ),
     )
+    evaluate.set_defaults(subparser=evaluate)
     evaluate.add_argument("args", nargs="*", metavar="ARG", help=argparse.SUPPRESS)
     evaluate.add_argument("--mapping", metavar="FILE", help="a mapping.yaml file")
     evaluate.add_argument("--metric", metavar="KEY", help="the metric key in --mapping")
@@ -934,20 +406,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_CONVERT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    convert.set_defaults(subparser=convert)
     convert.add_argument("mapping", metavar="MAPPING", help="the mapping.yaml file")
     convert.add_argument(
         "input", nargs="?", default="-", metavar="INPUT", help="JSON Lines file (stdin)"
     )
-    convert.add_argument(
-        "-o",
-        "--output",
-        default="-",
-        metavar="FILE",
-        help="write here, atomically: all or nothing (stdout)",
-    )
+    convert.add_argument("-o", "--output", default="-", metavar="FILE", help=_OUTPUT_HELP)
     convert.add_argument(
         "--on-error",
-        choices=("fail", "skip", "null"),
+        choices=ON_ERROR_CHOICES,
         default="fail",
         help="what to do with a sample that cannot be converted (fail)",
     )
@@ -967,14 +434,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="progress on stderr (default: when stderr is a terminal)",
     )
     convert.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress and no summary line"
+        "-q", "--quiet", action="store_true", help="no progress, warnings, summary"
     )
     convert.add_argument(
         "--block-size",
-        type=_positive_int,
+        type=_block_size,
         default=DEFAULT_BLOCK_SIZE,
         metavar="BYTES",
-        help=f"read this much input at a time; bounds memory ({DEFAULT_BLOCK_SIZE})",
+        help=f"read this much input at a time; bounds memory ({DEFAULT_BLOCK_SIZE}, "
+        f"at most {MAX_BLOCK_SIZE})",
     )
     from .testing_cli import add_commands
 
@@ -982,62 +450,89 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive_int(text: str) -> int:
+def _block_size(text: str) -> int:
     try:
         number = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {number}")
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= number <= MAX_BLOCK_SIZE:
+        raise argparse.ArgumentTypeError(
+            f"must be between 1 and {MAX_BLOCK_SIZE:,} (64 MiB): {number:,}"
+        )
     return number
 
 
-def _on_signal(signum: int, frame: object) -> None:
-    raise _Terminated(signum)
+def _unrecognized(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, unknown: list[str]
+) -> NoReturn:
+    """The usage error for arguments argparse did not take; for ``eval``, a hint: an
+    expression that starts with ``-`` is taken for an option unless ``--`` comes first."""
+    message = f"unrecognized arguments: {' '.join(unknown)}"
+    first = unknown[0]
+    if args.command == "eval" and first.startswith("-") and not first.startswith("--"):
+        sub: argparse.ArgumentParser = args.subparser
+        sub.error(
+            f"{message} (an expression that starts with '-' goes after --: "
+            f"{PROG} eval -- {first!r} ...)"
+        )
+    parser.error(message)
+
+
+def _write_failed(message: str, err: OSError) -> int:
+    """Report a failed read or write (exit 1). A reader that went away (``| head``) is
+    not worth a message; stdout is pointed at the null device so that the flush at exit
+    does not fail again."""
+    if err.errno != errno.EPIPE:
+        _error(message)
+    if message.startswith("cannot write stdout"):
+        to_devnull(1)
+    return EXIT_PROBLEMS
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run ``nflex-metrics`` with ``argv`` (default ``sys.argv[1:]``); the exit code."""
+    closed = claim_standard_fds()
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:
+            _unrecognized(parser, args, unknown)
     except SystemExit as exit_:  # usage errors (2), --help and --version (0)
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-    previous = {}
-    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if signum is not None:
-            with contextlib.suppress(ValueError):  # not the main thread: leave signals be
-                previous[signum] = signal.signal(signum, _on_signal)
+    ebadf = os.strerror(errno.EBADF)
+    if 1 in closed and (args.command != "convert" or args.output == "-"):
+        _error(f"cannot write stdout: {ebadf}")
+        return EXIT_PROBLEMS
+    if 0 in closed and args.command == "convert" and args.input == "-":
+        _error(f"cannot read stdin: {ebadf}")
+        return EXIT_PROBLEMS
     try:
-        if args.command == "check":
-            return _cmd_check(args)
-        if args.command == "eval":
-            return _cmd_eval(args, _subparser(parser, "eval"))
-        if args.command in ("test", "fuzz"):
-            return int(args.run(args))
-        return _cmd_convert(args)
+        with signals_as_exceptions():
+            return _run_command(args)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-    except _CliError as err:
+    except ConvertIOError as err:
+        return _write_failed(str(err), err)
+    except ConvertError as err:
         _error(str(err))
         return EXIT_PROBLEMS
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`): not an error worth a traceback.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_PROBLEMS
+    except OSError as err:  # what check and eval print, or its flush
+        return _write_failed(f"cannot write stdout: {err.strerror or err}", err)
     except KeyboardInterrupt:
         return 128 + signal.SIGINT
-    except _Terminated as stop:
+    except Terminated as stop:
         return 128 + stop.signum
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
-def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
-    for action in parser._subparsers._group_actions if parser._subparsers else ():
-        if isinstance(action, argparse._SubParsersAction):
-            sub: argparse.ArgumentParser = action.choices[name]
-            return sub
-    return parser
+def _run_command(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        status = _cmd_check(args)
+    elif args.command == "eval":
+        status = _cmd_eval(args, args.subparser)
+    elif args.command in ("test", "fuzz"):
+        status = int(args.run(args))
+    else:
+        status = _cmd_convert(args)
+    if sys.stdout is not None:
+        sys.stdout.flush()  # a write error shows here, not in the flush at exit
+    return status

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -17,18 +20,54 @@ from nflex_metrics.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """``python -m nflex_metrics ARGS`` with this checkout importable."""
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     return subprocess.run(
         [sys.executable, "-m", "nflex_metrics", *args],
         input=stdin,
+        cwd=cwd,
         capture_output=True,
         text=True,
         encoding="utf-8",
         env={**os.environ, "PYTHONPATH": path},
         timeout=120,
     )
+
+
+@dataclass
+class Ran:
+    """What a run of the command line did."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Cli = Callable[..., Ran]
+
+
+def in_process(capture: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """``main(args)`` in this process with ``stdin`` as its input: ``run_cli`` without
+    starting a process, for what is not about processes, fds or signals."""
+
+    def run(*args: str, stdin: str = "", cwd: Path | None = None) -> Ran:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
+        capture.readouterr()
+        code = main(list(args))
+        out, err = capture.readouterr()
+        return Ran(code, out.decode(), err.decode())
+
+    return run
+
+
+@pytest.fixture
+def cli(capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    return in_process(capsysbinary, monkeypatch)
 
 
 GOOD = """\
@@ -76,8 +115,8 @@ def test_check_valid_mapping_exits_0_with_a_summary_counting_metrics(good: Path)
     assert result.stdout.splitlines() == [f"{good}: ok: 3 metrics"]
 
 
-def test_check_prints_file_line_column_key_message_and_the_caret_line(bad: Path) -> None:
-    result = run_cli("check", str(bad))
+def test_check_prints_file_line_column_key_message_and_the_caret_line(bad: Path, cli: Cli) -> None:
+    result = cli("check", str(bad))
     assert result.returncode == EXIT_PROBLEMS
     yaml_line = BAD.splitlines()[2]
     column = yaml_line.index("/") + 1
@@ -90,34 +129,34 @@ def test_check_prints_file_line_column_key_message_and_the_caret_line(bad: Path)
 
 
 def test_check_several_files_exits_1_when_any_is_invalid_with_a_summary_each(
-    good: Path, bad: Path
+    good: Path, bad: Path, cli: Cli
 ) -> None:
-    result = run_cli("check", str(good), str(bad))
+    result = cli("check", str(good), str(bad))
     assert result.returncode == EXIT_PROBLEMS
     assert f"{good}: ok: 3 metrics" in result.stdout.splitlines()
     assert f"{bad}: 1 problem" in result.stdout.splitlines()
 
 
-def test_check_reports_every_problem_of_a_file_together(tmp_path: Path) -> None:
+def test_check_reports_every_problem_of_a_file_together(tmp_path: Path, cli: Cli) -> None:
     path = tmp_path / "two.yaml"
     path.write_text("a:\n  conversion_expr: value * / 1\nb:\n  conversion_expr: (value\n")
-    result = run_cli("check", str(path))
+    result = cli("check", str(path))
     assert result.returncode == EXIT_PROBLEMS
     assert f"{path}:2:" in result.stdout
     assert f"{path}:4:" in result.stdout
     assert result.stdout.splitlines()[-1] == f"{path}: 2 problems"
 
 
-def test_check_a_missing_file_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+def test_check_a_missing_file_is_a_problem_not_a_traceback(tmp_path: Path, cli: Cli) -> None:
     missing = tmp_path / "nope.yaml"
-    result = run_cli("check", str(missing))
+    result = cli("check", str(missing))
     assert result.returncode == EXIT_PROBLEMS
     assert str(missing) in result.stdout
     assert "Traceback" not in result.stderr
 
 
-def test_check_json_report_is_machine_readable(good: Path, bad: Path) -> None:
-    result = run_cli("check", "--format", "json", str(good), str(bad))
+def test_check_json_report_is_machine_readable(good: Path, bad: Path, cli: Cli) -> None:
+    result = cli("check", "--format", "json", str(good), str(bad))
     assert result.returncode == EXIT_PROBLEMS
     report = json.loads(result.stdout)
     assert report["ok"] is False
@@ -132,8 +171,8 @@ def test_check_json_report_is_machine_readable(good: Path, bad: Path) -> None:
     assert "^" in problem["snippet"]
 
 
-def test_check_json_report_of_valid_files_exits_0(good: Path) -> None:
-    result = run_cli("check", "--format=json", str(good))
+def test_check_json_report_of_valid_files_exits_0(good: Path, cli: Cli) -> None:
+    result = cli("check", "--format=json", str(good))
     assert result.returncode == EXIT_OK
     assert json.loads(result.stdout)["ok"] is True
 
@@ -141,8 +180,8 @@ def test_check_json_report_of_valid_files_exits_0(good: Path) -> None:
 @pytest.mark.parametrize(
     "args", [("check",), ("check", "--format", "xml", "m.yaml"), ("frobnicate",), ()]
 )
-def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
-    result = run_cli(*args)
+def test_usage_errors_exit_2(args: tuple[str, ...], cli: Cli) -> None:
+    result = cli(*args)
     assert result.returncode == EXIT_USAGE
     assert "usage:" in result.stderr
 
@@ -150,30 +189,30 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
 # -- eval -------------------------------------------------------------------------------
 
 
-def test_eval_prints_the_result_of_an_expression() -> None:
-    result = run_cli("eval", "value * 100 if total > 0 else 0", "value=0.5", "total=3")
+def test_eval_prints_the_result_of_an_expression(cli: Cli) -> None:
+    result = cli("eval", "value * 100 if total > 0 else 0", "value=0.5", "total=3")
     assert (result.returncode, result.stdout) == (EXIT_OK, f"{0.5 * 100!r}\n")
 
 
-def test_eval_prints_null_for_a_null_result() -> None:
-    result = run_cli("eval", "value * 2", "value=null")
+def test_eval_prints_null_for_a_null_result(cli: Cli) -> None:
+    result = cli("eval", "value * 2", "value=null")
     assert (result.returncode, result.stdout) == (EXIT_OK, "null\n")
 
 
-def test_eval_values_are_read_as_json_so_a_quoted_number_is_coerced() -> None:
-    result = run_cli("eval", "value + 1", 'value="41"')
+def test_eval_values_are_read_as_json_so_a_quoted_number_is_coerced(cli: Cli) -> None:
+    result = cli("eval", "value + 1", 'value="41"')
     assert (result.returncode, result.stdout) == (EXIT_OK, "42.0\n")
 
 
-def test_eval_a_value_that_is_not_a_number_is_an_error_naming_the_variable() -> None:
-    result = run_cli("eval", "value + 1", "value=abc")
+def test_eval_a_value_that_is_not_a_number_is_an_error_naming_the_variable(cli: Cli) -> None:
+    result = cli("eval", "value + 1", "value=abc")
     assert result.returncode == EXIT_PROBLEMS
     assert "value" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_eval_syntax_error_prints_the_caret_rendering_and_exits_1() -> None:
-    result = run_cli("eval", "value * / 10", "value=1")
+def test_eval_syntax_error_prints_the_caret_rendering_and_exits_1(cli: Cli) -> None:
+    result = cli("eval", "value * / 10", "value=1")
     assert result.returncode == EXIT_PROBLEMS
     assert result.stdout == ""
     lines = result.stderr.splitlines()
@@ -181,14 +220,14 @@ def test_eval_syntax_error_prints_the_caret_rendering_and_exits_1() -> None:
     assert lines[lines.index("value * / 10") + 1].index("^") == len("value * ")
 
 
-def test_eval_missing_variable_exits_1_naming_it() -> None:
-    result = run_cli("eval", "value * 100 if total > 0 else 0", "value=1")
+def test_eval_missing_variable_exits_1_naming_it(cli: Cli) -> None:
+    result = cli("eval", "value * 100 if total > 0 else 0", "value=1")
     assert result.returncode == EXIT_PROBLEMS
     assert "total" in result.stderr
 
 
-def test_eval_explain_prints_canonical_form_variables_and_python() -> None:
-    result = run_cli("eval", "--explain", "value*100 if total>0 else 0")
+def test_eval_explain_prints_canonical_form_variables_and_python(cli: Cli) -> None:
+    result = cli("eval", "--explain", "value*100 if total>0 else 0")
     assert result.returncode == EXIT_OK, result.stderr
     expression = nflex_metrics.compile("value*100 if total>0 else 0")
     out = result.stdout
@@ -199,42 +238,44 @@ def test_eval_explain_prints_canonical_form_variables_and_python() -> None:
     assert "result:" not in out  # nothing to evaluate it with
 
 
-def test_eval_explain_with_variables_also_prints_the_result() -> None:
-    result = run_cli("eval", "--explain", "value * 2", "value=4")
+def test_eval_explain_with_variables_also_prints_the_result(cli: Cli) -> None:
+    result = cli("eval", "--explain", "value * 2", "value=4")
     assert result.returncode == EXIT_OK
     assert "result:     8.0" in result.stdout.splitlines()
 
 
-def test_eval_an_expression_starting_with_minus_after_double_dash() -> None:
-    result = run_cli("eval", "--", "-value * 2", "value=3")
+def test_eval_an_expression_starting_with_minus_after_double_dash(cli: Cli) -> None:
+    result = cli("eval", "--", "-value * 2", "value=3")
     assert (result.returncode, result.stdout) == (EXIT_OK, "-6.0\n")
 
 
-def test_eval_a_mapping_entry(good: Path) -> None:
-    result = run_cli("eval", "--mapping", str(good), "--metric", "ratio", "value=0.25", "total=1")
+def test_eval_a_mapping_entry(good: Path, cli: Cli) -> None:
+    result = cli("eval", "--mapping", str(good), "--metric", "ratio", "value=0.25", "total=1")
     assert (result.returncode, result.stdout) == (EXIT_OK, f"{0.25 * 100!r}\n")
 
 
-def test_eval_a_mapping_entry_without_conversion_passes_the_value_through(good: Path) -> None:
-    result = run_cli("eval", "--mapping", str(good), "--metric", "passthrough", "value=7")
+def test_eval_a_mapping_entry_without_conversion_passes_the_value_through(
+    good: Path, cli: Cli
+) -> None:
+    result = cli("eval", "--mapping", str(good), "--metric", "passthrough", "value=7")
     assert (result.returncode, result.stdout) == (EXIT_OK, "7\n")
 
 
-def test_eval_explain_a_mapping_entry_names_it(good: Path) -> None:
-    result = run_cli("eval", "--explain", "--mapping", str(good), "--metric", "cpu_usage")
+def test_eval_explain_a_mapping_entry_names_it(good: Path, cli: Cli) -> None:
+    result = cli("eval", "--explain", "--mapping", str(good), "--metric", "cpu_usage")
     assert result.returncode == EXIT_OK
     assert "metric:     cpu_usage (name 'cpu-usage', unit '%', counter false)" in result.stdout
 
 
-def test_eval_an_unknown_metric_exits_1_listing_the_known_ones(good: Path) -> None:
-    result = run_cli("eval", "--mapping", str(good), "--metric", "nope", "value=1")
+def test_eval_an_unknown_metric_exits_1_listing_the_known_ones(good: Path, cli: Cli) -> None:
+    result = cli("eval", "--mapping", str(good), "--metric", "nope", "value=1")
     assert result.returncode == EXIT_PROBLEMS
     assert "'nope'" in result.stderr
     assert "cpu_usage" in result.stderr
 
 
-def test_eval_an_invalid_mapping_exits_1_with_its_problems(bad: Path) -> None:
-    result = run_cli("eval", "--mapping", str(bad), "--metric", "cpu_usage", "value=1")
+def test_eval_an_invalid_mapping_exits_1_with_its_problems(bad: Path, cli: Cli) -> None:
+    result = cli("eval", "--mapping", str(bad), "--metric", "cpu_usage", "value=1")
     assert result.returncode == EXIT_PROBLEMS
     assert f"{bad}:3:" in result.stderr
 
@@ -251,24 +292,50 @@ def test_eval_an_invalid_mapping_exits_1_with_its_problems(bad: Path) -> None:
     ],
     ids=["nothing", "metric-alone", "mapping-alone", "no-equals", "no-name", "twice"],
 )
-def test_eval_usage_errors_exit_2(args: tuple[str, ...]) -> None:
-    result = run_cli(*args)
+def test_eval_usage_errors_exit_2(args: tuple[str, ...], cli: Cli) -> None:
+    result = cli(*args)
     assert result.returncode == EXIT_USAGE
     assert "usage:" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["1x", "x-y", "_a", "é", "a b"])
+def test_eval_a_bad_variable_name_is_a_usage_error_saying_why(
+    good: Path, name: str, cli: Cli
+) -> None:
+    for args in (("eval", "value"), ("eval", "--mapping", str(good), "--metric", "cpu_usage")):
+        result = cli(*args, "value=1", f"{name}=3")
+        assert result.returncode == EXIT_USAGE
+        assert "usage:" in result.stderr
+        assert f"{name!r} is not a variable name" in result.stderr
+
+
+@pytest.mark.parametrize("args", [("-a",), ("-a", "a=1"), ("-2*a", "a=1")])
+def test_eval_an_expression_taken_for_an_option_hints_at_double_dash(
+    args: tuple[str, ...], cli: Cli
+) -> None:
+    result = cli("eval", *args)
+    assert result.returncode == EXIT_USAGE
+    assert f"nflex-metrics eval -- {args[0]!r}" in result.stderr
+
+
+def test_other_unknown_options_get_no_hint(cli: Cli) -> None:
+    result = cli("check", "--nope", "m.yaml")
+    assert result.returncode == EXIT_USAGE
+    assert "unrecognized arguments: --nope" in result.stderr and " -- " not in result.stderr
 
 
 # -- entry points -----------------------------------------------------------------------
 
 
-def test_help_exits_0() -> None:
-    result = run_cli("--help")
+def test_help_exits_0(cli: Cli) -> None:
+    result = cli("--help")
     assert result.returncode == EXIT_OK
     for command in ("check", "eval", "convert"):
         assert command in result.stdout
 
 
-def test_version_is_the_package_version() -> None:
-    result = run_cli("--version")
+def test_version_is_the_package_version(cli: Cli) -> None:
+    result = cli("--version")
     assert (result.returncode, result.stdout.strip()) == (
         EXIT_OK,
         f"nflex-metrics {nflex_metrics.__version__}",
