@@ -120,7 +120,16 @@ def _report_problems(path: str, problems: Sequence[MappingProblem]) -> None:
 # check
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
+def _cmd_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.print_schema:
+        if args.mapping:
+            parser.error("--print-schema takes no MAPPING")
+        from .schema import mapping_schema_text
+
+        sys.stdout.write(mapping_schema_text())
+        return EXIT_OK
+    if not args.mapping:
+        parser.error("give at least one MAPPING file (or --print-schema)")
     reports: list[dict[str, Any]] = []
     for path in args.mapping:
         try:
@@ -370,8 +379,15 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="validate mapping files (exit 1 on any problem)",
         description="Validate metric mapping files with the strict loader.",
+        usage="%(prog)s [--format {text,json}] MAPPING [MAPPING ...]\n       %(prog)s --print-schema",
     )
-    check.add_argument("mapping", nargs="+", metavar="MAPPING", help="mapping.yaml files")
+    check.add_argument("mapping", nargs="*", metavar="MAPPING", help="mapping.yaml files")
+    check.add_argument(
+        "--print-schema",
+        action="store_true",
+        help="print the JSON Schema of mapping files (for editors) and exit",
+    )
+    check.set_defaults(subparser=check)
     check.add_argument(
         "--format", choices=("text", "json"), default="text", help="report format (text)"
     )
@@ -526,7 +542,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _run_command(args: argparse.Namespace) -> int:
     if args.command == "check":
-        status = _cmd_check(args)
+        status = _cmd_check(args, args.subparser)
     elif args.command == "eval":
         status = _cmd_eval(args, args.subparser)
     elif args.command in ("test", "fuzz"):

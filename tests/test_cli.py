@@ -177,8 +177,23 @@ def test_check_json_report_of_valid_files_exits_0(good: Path, cli: Cli) -> None:
     assert json.loads(result.stdout)["ok"] is True
 
 
+def test_check_print_schema_prints_the_shipped_json_schema(cli: Cli) -> None:
+    from nflex_metrics.schema import mapping_schema
+
+    result = cli("check", "--print-schema")
+    assert result.returncode == EXIT_OK
+    assert json.loads(result.stdout) == mapping_schema()
+
+
 @pytest.mark.parametrize(
-    "args", [("check",), ("check", "--format", "xml", "m.yaml"), ("frobnicate",), ()]
+    "args",
+    [
+        ("check",),
+        ("check", "--format", "xml", "m.yaml"),
+        ("check", "--print-schema", "m.yaml"),
+        ("frobnicate",),
+        (),
+    ],
 )
 def test_usage_errors_exit_2(args: tuple[str, ...], cli: Cli) -> None:
     result = cli(*args)
