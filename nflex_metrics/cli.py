@@ -366,6 +366,11 @@ written with "value": null and an "error" field (null); --rejects FILE keeps eac
 rejected line with its line number and reason either way."""
 
 
+_CHECK_USAGE = """\
+%(prog)s [--format {text,json}] MAPPING [MAPPING ...]
+       %(prog)s --print-schema"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``nflex-metrics`` (one subparser per subcommand)."""
     parser = argparse.ArgumentParser(prog=PROG, description=_DESCRIPTION)
@@ -379,7 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="validate mapping files (exit 1 on any problem)",
         description="Validate metric mapping files with the strict loader.",
-        usage="%(prog)s [--format {text,json}] MAPPING [MAPPING ...]\n       %(prog)s --print-schema",
+        usage=_CHECK_USAGE,
     )
     check.add_argument("mapping", nargs="*", metavar="MAPPING", help="mapping.yaml files")
     check.add_argument(
