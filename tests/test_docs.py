@@ -457,8 +457,10 @@ def test_the_site_cites_no_document_outside_the_repository() -> None:
     """Pages and the docstrings the API reference renders state rules themselves."""
     cited = re.compile(r"\bSPEC\b")
     for page in PAGES:
-        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
-            assert not cited.search(line), f"{page.relative_to(ROOT)}:{number}: {line}"
+        where = str(page.relative_to(ROOT))
+        text, _ = _expand_snippets(page.read_text(encoding="utf-8"), where)  # the changelog
+        for number, line in enumerate(text.splitlines(), 1):
+            assert not cited.search(line), f"{where} (as included):{number}: {line}"
     for name in _reference_modules():
         path = _module_file(name)
         for number, text in _docstrings(path):
