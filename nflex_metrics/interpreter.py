@@ -31,6 +31,7 @@ The rules that need a decision (the compiler follows them exactly):
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping
 from typing import Optional
 
@@ -59,8 +60,25 @@ Value = Optional[float]
 Truth = Optional[bool]
 
 
+def _bounded_repr() -> reprlib.Repr:
+    shown = reprlib.Repr()
+    shown.maxlevel = 2  # a list nested 100,000 deep is shown as [[...]]
+    shown.maxstring = shown.maxother = shown.maxlong = 40
+    return shown
+
+
+_REPR = _bounded_repr()
+
+
 def _short_repr(value: object, limit: int = 40) -> str:
-    text = repr(value)
+    """``repr(value)`` cut to ``limit`` characters, in time and memory bounded for any
+    container, string or number (a value's own ``__repr__`` may still be slow)."""
+    try:
+        text = _REPR.repr(value)
+    except Exception:  # a __repr__ that raises, or an int past the int-to-str limit
+        if isinstance(value, int):
+            return f"<an int of about {int(value.bit_length() * 0.30103) + 1:,} digits>"
+        return f"<{type(value).__name__} object>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -262,3 +262,34 @@ def test_hand_built_trees_with_int_literals_evaluate_to_floats() -> None:
     assert evaluate(tree, {"a": 3}) == 6.0
     assert type(evaluate(tree, {"a": 3})) is float
     assert compile_tree(tree).evaluate({"a": 3}) == 6.0
+
+
+def _nested_list(depth: int) -> list[object]:
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+class _BadRepr:
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        (_nested_list(100_000), "[[[...]]]"),
+        ("y" * 10_000_000, "'yyyy"),
+        (10**5000, "<an int of about 5,001 digits>"),
+        ([1.5] * 1_000_000, "[1.5, 1.5,"),
+        (_BadRepr(), "<_BadRepr instance at"),
+    ],
+    ids=["deep list", "long string", "huge int", "long list", "failing repr"],
+)
+def test_a_bad_value_is_named_in_a_short_message_whatever_its_size(raw: object, shown: str) -> None:
+    with pytest.raises(EvaluationError) as info:
+        evaluate(Name("a"), {"a": raw})
+    message = str(info.value)
+    assert message.startswith(f"variable 'a' has type {type(raw).__name__} and value ")
+    assert shown in message and len(message) < 150

@@ -1,4 +1,4 @@
-"""Parse time of two checkouts side by side: ``python scripts/compare_parse_speed.py OLD NEW``.
+"""Parse time of two checkouts side by side: ``python -m benchmarks.compare_parse_speed OLD NEW``.
 
 OLD and NEW are checkout directories, each with its own ``.venv``. A worker process runs
 in each; the rounds alternate between them and each workload's time is the median over
