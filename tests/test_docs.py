@@ -9,7 +9,8 @@ One test per page runs the page's fenced blocks in order:
 - ``console`` blocks are shell sessions: each ``$ command`` runs in one ``bash`` per
   block and what it prints (stdout and stderr together) must be the lines that follow
   it; ``...`` in the expected text matches anything (a time, a path);
-- ``yaml`` blocks are mapping files and must load with the strict loader;
+- ``yaml`` blocks are mapping files and must load with the strict loader (or, marked
+  ``mapping test``, mapping test files that must parse);
 - ``json`` blocks must parse.
 
 Other blocks (``sh`` for commands that install or take minutes, ``text``, ``toml``) are
@@ -21,9 +22,15 @@ An HTML comment on the line before a block changes what happens to it, with
 directives separated by ``;``:
 
 - ``<!-- test: skip (why) -->``: not run (keep these rare, and say why);
+- ``<!-- test: slow (why) -->``: a block that takes long (a fuzzer run, a pytest run)
+  and shows what the pages' other examples already cover: run only by the page's slow
+  test (``pytest -m slow``, as CI does), which runs the whole page with it. Later blocks
+  must not need what it leaves behind;
 - ``<!-- test: file NAME -->``: also write the block to ``NAME`` in the scratch
   directory, for the blocks after it;
-- ``<!-- test: broken -->``: a mapping file the strict loader must reject;
+- ``<!-- test: broken -->``: a mapping file the strict loader must reject (with
+  ``mapping test``: a test file that must be refused);
+- ``<!-- test: mapping test -->``: a mapping test file (``*.mapping-test.yaml``);
 - ``<!-- test: not a mapping -->``: YAML that is only parsed (a pre-commit config).
 
 Other one-line comments may stand between, such as ``<!-- fmt: off -->`` around a block
@@ -146,13 +153,14 @@ def blocks_of(page: Path) -> list[Block]:
 
 def _check_directives(block: Block) -> None:
     for directive in block.directives:
-        if directive == "skip" or directive.startswith("skip "):
-            assert re.fullmatch(r"skip \(.+\)", directive), (
-                f"{block.where}: say why a block is skipped: <!-- test: skip (reason) -->"
+        if directive.split(" ")[0] in ("skip", "slow"):
+            word = directive.split(" ")[0]
+            assert re.fullmatch(word + r" \(.+\)", directive), (
+                f"{block.where}: say why a block is {word}: <!-- test: {word} (reason) -->"
             )
         elif directive.startswith("file "):
             assert re.fullmatch(r"file [\w.-]+", directive), f"{block.where}: {directive!r}"
-        elif directive not in ("broken", "not a mapping"):
+        elif directive not in ("broken", "not a mapping", "mapping test"):
             raise AssertionError(f"{block.where}: unknown test directive {directive!r}")
 
 
@@ -185,6 +193,15 @@ def run_python(block: Block) -> None:
 def run_yaml(block: Block) -> None:
     if block.has("not a mapping"):
         yaml.safe_load(block.text)
+        return
+    if block.has("mapping test"):
+        from nflex_metrics.testing import MappingTestError, parse_mapping_tests
+
+        if block.has("broken"):
+            with pytest.raises(MappingTestError):
+                parse_mapping_tests(block.text, source=block.where)
+            return
+        parse_mapping_tests(block.text, source=block.where)
         return
     if block.has("broken"):
         with pytest.raises(MappingError):
@@ -263,12 +280,13 @@ def run_console(block: Block, cwd: Path) -> None:
         )
 
 
-def run_page(page: Path, scratch: Path) -> int:
-    """Run every block of ``page``; the number of blocks run."""
+def run_page(page: Path, scratch: Path, *, slow: bool = False) -> int:
+    """Run every block of ``page`` (those marked slow only when ``slow``); the number of
+    blocks run."""
     shutil.copytree(ROOT / "examples", scratch / "examples")
     saved_path = list(sys.path)
     try:
-        return _run_blocks(page, scratch)
+        return _run_blocks(page, scratch, slow)
     finally:
         # Undo what the examples did to the import system: sys.path entries, and
         # modules imported from the scratch directory (never the packages themselves).
@@ -278,12 +296,12 @@ def run_page(page: Path, scratch: Path) -> int:
                 del sys.modules[name]
 
 
-def _run_blocks(page: Path, scratch: Path) -> int:
+def _run_blocks(page: Path, scratch: Path, slow: bool) -> int:
     globs: dict[str, Any] = {"__name__": "__docs__"}
     ran = 0
     for block in blocks_of(page):
         _check_directives(block)
-        if block.has("skip"):
+        if block.has("skip") or (block.has("slow") and not slow):
             continue
         name = block.argument("file")
         if name is not None:
@@ -312,6 +330,18 @@ def test_the_examples_of_the_page_run_as_shown(
     run_page(page, tmp_path)
 
 
+SLOW_PAGES = [page for page in PAGES if any(block.has("slow") for block in blocks_of(page))]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", SLOW_PAGES, ids=[str(p.relative_to(DOCS)) for p in SLOW_PAGES])
+def test_every_example_of_the_page_runs_as_shown_slow_ones_included(
+    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    run_page(page, tmp_path, slow=True)
+
+
 # ------------------------------------------------------------------ the runner itself
 
 
@@ -321,9 +351,9 @@ def _page(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def _run(tmp_path: Path, text: str) -> int:
+def _run(tmp_path: Path, text: str, *, slow: bool = False) -> int:
     page = _page(tmp_path, text)
-    return run_page(page, Path(tempfile.mkdtemp(dir=tmp_path)))
+    return run_page(page, Path(tempfile.mkdtemp(dir=tmp_path)), slow=slow)
 
 
 @pytest.fixture
@@ -363,6 +393,28 @@ def test_a_skip_must_say_why_and_unknown_directives_fail(runner_root: Path) -> N
         _run(runner_root, "<!-- test: skip -->\n```python\npass\n```\n")
     with pytest.raises(AssertionError, match="unknown test directive"):
         _run(runner_root, "<!-- test: skipped (typo) -->\n```python\npass\n```\n")
+
+
+def test_a_slow_block_runs_only_in_the_slow_run_and_must_say_why(runner_root: Path) -> None:
+    slow = "<!-- test: slow (a long run) -->\n```console\n$ echo one\ntwo\n```\n"
+    assert _run(runner_root, slow) == 0
+    with pytest.raises(AssertionError, match="printed"):
+        _run(runner_root, slow, slow=True)
+    with pytest.raises(AssertionError, match="say why"):
+        _run(runner_root, "<!-- test: slow -->\n```python\npass\n```\n")
+
+
+def test_a_mapping_test_file_must_parse_or_be_marked_broken(runner_root: Path) -> None:
+    good = "mapping: m.yaml\ntests:\n  - metric: cpu\n    cases:\n      - {input: {}, expect: 1}\n"
+    bad = good.replace("expect", "expcet")
+    assert _run(runner_root, f"<!-- test: mapping test -->\n```yaml\n{good}```\n") == 1
+    from nflex_metrics.testing import MappingTestError
+
+    with pytest.raises(MappingTestError):
+        _run(runner_root, f"<!-- test: mapping test -->\n```yaml\n{bad}```\n")
+    assert _run(runner_root, f"<!-- test: mapping test; broken -->\n```yaml\n{bad}```\n") == 1
+    with pytest.raises(pytest.fail.Exception):
+        _run(runner_root, f"<!-- test: mapping test; broken -->\n```yaml\n{good}```\n")
 
 
 # ------------------------------------------------------------------ what the site shows
@@ -405,8 +457,10 @@ def test_the_site_cites_no_document_outside_the_repository() -> None:
     """Pages and the docstrings the API reference renders state rules themselves."""
     cited = re.compile(r"\bSPEC\b")
     for page in PAGES:
-        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
-            assert not cited.search(line), f"{page.relative_to(ROOT)}:{number}: {line}"
+        where = str(page.relative_to(ROOT))
+        text, _ = _expand_snippets(page.read_text(encoding="utf-8"), where)  # the changelog
+        for number, line in enumerate(text.splitlines(), 1):
+            assert not cited.search(line), f"{where} (as included):{number}: {line}"
     for name in _reference_modules():
         path = _module_file(name)
         for number, text in _docstrings(path):

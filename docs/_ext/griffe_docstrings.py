@@ -7,7 +7,10 @@ source files are not touched):
 
 - roles such as ``:class:`~nflex_metrics.limits.Limits``` become inline code (``Limits``);
 - doctest sessions (``>>>`` lines and their output) become ``pycon`` code blocks;
-- a literal block introduced by a paragraph ending in ``::`` becomes a code block.
+- a literal block introduced by a paragraph ending in ``::`` becomes a code block;
+- ``#:`` comment lines right above a module constant (the documentation comment of
+  Sphinx's autodoc, which ``help()`` does not show either) become its docstring, so that
+  limits such as ``INTERPRETED_CALLS`` or ``MAX_DEPTH`` appear in the reference.
 
 mkdocs.yml loads it with ``extensions: [docs/_ext/griffe_docstrings.py]``.
 """
@@ -78,9 +81,26 @@ def convert(text: str) -> str:
     return "\n".join(out)
 
 
+def comment_docstring(obj: griffe.Object) -> str | None:
+    """The ``#:`` comment lines right above an attribute's assignment, as text."""
+    if not obj.is_attribute or obj.lineno is None or obj.filepath is None:
+        return None
+    lines = obj.lines_collection[obj.filepath]
+    found: list[str] = []
+    index = obj.lineno - 2  # the line above the assignment, 0-based
+    while index >= 0 and lines[index].lstrip().startswith("#:"):
+        found.insert(0, lines[index].lstrip()[2:].strip())
+        index -= 1
+    return "\n".join(found) or None
+
+
 class ReSTToMarkdown(griffe.Extension):
     """Rewrite each docstring with :func:`convert` as its object is loaded."""
 
     def on_instance(self, *, obj: griffe.Object, **kwargs: Any) -> None:
+        if obj.docstring is None:
+            comment = comment_docstring(obj)
+            if comment is not None:
+                obj.docstring = griffe.Docstring(comment, lineno=obj.lineno, parent=obj)
         if obj.docstring is not None:
             obj.docstring.value = convert(obj.docstring.value)
