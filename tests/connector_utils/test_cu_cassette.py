@@ -357,3 +357,18 @@ def test_json_nested_deeper_than_the_recursion_limit_is_still_redacted() -> None
     body = "[" * 50_000 + '{"password": "deep-secret"}' + "]" * 50_000
     redacted = Redactor.with_extra_names().redact_body(body, "application/json")
     assert "deep-secret" not in redacted
+
+
+def test_requests_to_an_ignored_host_are_not_recorded(fake_cmp: FakeCmp, recording: Path) -> None:
+    @vcr_cassette_context(ignore_hosts=["127.0.0.1"])
+    def fetch(url: str) -> int:
+        return requests.get(f"{url}/x").status_code
+
+    assert fetch(fake_cmp.url) == 200
+    assert not recording.exists() or "interactions: []" in recording.read_text()
+
+
+def test_the_host_0_2_0_left_out_of_cassettes_is_still_left_out_by_default() -> None:
+    from nflex_connector_utils.tools import VCR_IGNORED_HOSTS
+
+    assert VCR_IGNORED_HOSTS == ("192.168.42.24",)
