@@ -149,18 +149,30 @@ _COMPARE: dict[str, Callable[[FloatArray, FloatArray], BoolArray]] = {
 
 @overload
 def evaluate_arrays(
-    tree: Expr, columns: Mapping[str, Any], *, errors: Literal["raise"] = "raise"
+    tree: Expr,
+    columns: Mapping[str, Any],
+    *,
+    errors: Literal["raise"] = "raise",
+    rows: Optional[int] = None,
 ) -> MaskedFloats: ...
 
 
 @overload
 def evaluate_arrays(
-    tree: Expr, columns: Mapping[str, Any], *, errors: Literal["null"]
+    tree: Expr,
+    columns: Mapping[str, Any],
+    *,
+    errors: Literal["null"],
+    rows: Optional[int] = None,
 ) -> tuple[MaskedFloats, Reasons]: ...
 
 
 def evaluate_arrays(
-    tree: Expr, columns: Mapping[str, Any], *, errors: ErrorMode = "raise"
+    tree: Expr,
+    columns: Mapping[str, Any],
+    *,
+    errors: ErrorMode = "raise",
+    rows: Optional[int] = None,
 ) -> Union[MaskedFloats, tuple[MaskedFloats, Reasons]]:
     """Evaluate the value tree ``tree`` on every row of ``columns`` (name -> array).
 
@@ -168,7 +180,8 @@ def evaluate_arrays(
     object array with the error message of each failing row (None elsewhere), whose
     rows are masked too. With ``errors="raise"`` the first failing row raises
     ``EvaluationError`` (or ``VariableLookupError``) with the interpreter's message,
-    prefixed ``row N:``.
+    prefixed ``row N:``. ``rows`` gives the number of rows where ``columns`` may be
+    empty (a constant expression, or only absent columns); the columns must have it.
 
     >>> import numpy as np
     >>> from nflex_metrics import parse
@@ -184,7 +197,7 @@ def evaluate_arrays(
     """
     if errors not in ("raise", "null"):
         raise ValueError(f"errors must be 'raise' or 'null', got {errors!r}")
-    rows = _row_count(columns)
+    rows = _row_count(columns, rows)
     names = {node.name for node in walk(tree) if isinstance(node, Name)}
     cells = {name: _numpy_cells(name, columns[name]) for name in names if name in columns}
     values = np.empty(rows, dtype=np.float64)
@@ -490,7 +503,7 @@ def _power_error(left: float, right: float) -> EvaluationError:
 # Columns
 
 
-def _row_count(columns: Mapping[str, Any]) -> int:
+def _row_count(columns: Mapping[str, Any], rows: Optional[int]) -> int:
     lengths: dict[str, int] = {}
     for name, column in columns.items():
         if not _is_array(column):
@@ -501,9 +514,14 @@ def _row_count(columns: Mapping[str, Any]) -> int:
         if isinstance(column, np.ndarray) and column.ndim != 1:
             raise ValueError(f"column {name!r} must be one-dimensional, got shape {column.shape}")
         lengths[name] = len(column)
+    if rows is not None and lengths and set(lengths.values()) != {rows}:
+        detail = ", ".join(f"{name!r} has {count}" for name, count in lengths.items())
+        raise ValueError(f"columns must all have {rows} rows: {detail}")
     if len(set(lengths.values())) > 1:
         detail = ", ".join(f"{name!r} has {count}" for name, count in lengths.items())
         raise ValueError(f"columns must all have the same length: {detail}")
+    if rows is not None:
+        return rows
     return next(iter(lengths.values()), 0)
 
 
@@ -529,7 +547,7 @@ def _read_cells(
 def _numpy_cells(name: str, column: Any) -> tuple[npt.NDArray[Any], Optional[BoolArray]]:
     """A NumPy or Arrow column as a NumPy array of numbers, bools, strings or objects,
     and its null mask (None: no nulls)."""
-    data, null = _numpy_data(column)
+    data, null = column_cells(column)
     if data.dtype.kind not in "biufOUS":
         raise TypeError(
             f"column {name!r} has dtype {data.dtype}, which is not numbers, bools, "
@@ -538,7 +556,10 @@ def _numpy_cells(name: str, column: Any) -> tuple[npt.NDArray[Any], Optional[Boo
     return data, null
 
 
-def _numpy_data(column: Any) -> tuple[npt.NDArray[Any], Optional[BoolArray]]:
+def column_cells(column: Any) -> tuple[npt.NDArray[Any], Optional[BoolArray]]:
+    """A NumPy, masked or Arrow array as a NumPy array and its null mask (None: no
+    nulls); Arrow arrays of types other than bool, int and float become objects
+    (``to_pylist()``). Also used by :mod:`nflex_metrics.columnar`."""
     if isinstance(column, np.ma.MaskedArray):
         mask = np.ma.getmask(column)
         return column.data, None if mask is np.ma.nomask else np.asarray(mask, dtype=np.bool_)
