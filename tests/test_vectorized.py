@@ -404,6 +404,7 @@ def test_rows_past_the_first_block_keep_their_index_in_errors_and_reasons() -> N
 def test_rows_sets_the_length_of_a_constant_or_of_absent_columns() -> None:
     assert evaluate_arrays(parse("2"), {}, rows=3).tolist() == [2.0, 2.0, 2.0]
     values, reasons = evaluate_arrays(parse("missing"), {}, errors="null", rows=2)
+    assert values.mask.tolist() == [True, True]
     assert reasons.tolist() == ["variable 'missing' is not defined"] * 2
     with pytest.raises(ValueError, match="columns must all have 3 rows: 'a' has 2"):
         evaluate_arrays(parse("a"), {"a": np.zeros(2)}, rows=3)
