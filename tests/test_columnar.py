@@ -153,12 +153,15 @@ CELLS = {
 }
 
 
+SMALL_TREES = nst.trees(max_leaves=6)
+
+
 @st.composite
 def mappings(draw: st.DrawFn) -> MetricMapping:
     """Two to four entries: random expressions, one without a conversion."""
     data: dict[str, Any] = {"plain": {"name": "plain", "counter": True}}
     for i in range(draw(st.integers(1, 3))):
-        text = unparse(draw(nst.trees(max_leaves=6)))
+        text = unparse(draw(SMALL_TREES))
         data[f"m{i}"] = {"name": f"n{i}", "unit": "u", "conversion_expr": text}
     return metric_mapping_from_dict(data)
 

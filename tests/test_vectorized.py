@@ -8,6 +8,7 @@ be exactly the interpreter's.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -200,11 +201,16 @@ def assert_agrees_with_interpreter(tree: Expr, columns: Mapping[str, Column]) ->
         assert str(raised.value) == f"row {row}: {err}"
 
 
+@functools.lru_cache(maxsize=None)
+def _trees(dialect: str, max_leaves: int) -> st.SearchStrategy[Expr]:
+    return nst.trees(dialect, max_leaves)  # built once: a new one is validated anew
+
+
 @st.composite
 def texts(draw: st.DrawFn, dialect: str = "full", max_leaves: int = 12) -> str:
     """Generated trees as canonical text: a failing example then reads as an expression
     (hypothesis would lay out a mapped tree as nested calls, which takes minutes)."""
-    return unparse(draw(nst.trees(dialect, max_leaves)))
+    return unparse(draw(_trees(dialect, max_leaves)))
 
 
 @given(st.data(), texts())
