@@ -73,7 +73,7 @@ from .errors import NflexMetricsError
 from .expression import Expression
 from .mapping import ParsedEntry
 from .nodes import Expr, Name, walk
-from .vectorized import INSTALL_HINT, evaluate_arrays
+from .vectorized import INSTALL_HINT, column_cells, evaluate_arrays
 
 try:
     import numpy as np
@@ -301,8 +301,6 @@ class TableConverter:
         def read(name: str) -> Optional[Any]:
             if name not in names:
                 return None
-            from .vectorized import column_cells
-
             data, null = column_cells(table.column(name))
             return data if null is None else np.ma.MaskedArray(data, mask=null)
 

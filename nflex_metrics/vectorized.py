@@ -6,13 +6,14 @@ The third evaluator of the same tree, beside the reference
 interpreter gives for the variables of row ``i``: the same float (NaN, ±inf and -0.0
 included), NULL where it gives NULL, and the same error where it raises.
 
-How: every node is evaluated on every row at once, and gives per row a float64
-value, whether it is NULL, and an error code: 0 where the row is fine, else which
-error the interpreter would raise first for that row. Errors are data, not
-exceptions, so a branch that a row does not take cannot fail that row: CASE arms,
-IF/ELSE and the right side of AND/OR are combined with ``numpy.where``, each row
-keeping what its own path computed. A column that is absent, or a value that is not a
-number, therefore fails only the rows that read it.
+How: every node is evaluated on every row of a block of :data:`BLOCK_ROWS` rows at
+once, and gives per row a float64 value, whether it is NULL, and an error code: 0
+where the row is fine, else which error the interpreter would raise first for that
+row. Errors are data, not exceptions, so a branch that a row does not take cannot fail
+that row: CASE arms, IF/ELSE and the right side of AND/OR are combined row by row, each
+row keeping what its own path computed. A column that is absent, or a value that is
+not a number, therefore fails only the rows that read it. Messages come from the
+interpreter's own helpers, so they are its messages word for word.
 
 >>> import numpy as np
 >>> from nflex_metrics import parse
@@ -42,10 +43,11 @@ Decisions:
   error for it (``EvaluationError`` or ``VariableLookupError``), its message prefixed
   with ``row N:``; with ``errors="null"`` that row is NULL and its message is in a
   second array (``None`` on rows that did not fail).
-- ``^`` is computed row by row with the interpreter's ``power()``, because NumPy's
-  ``power`` may use a vector math library whose last bit differs from Python's
-  ``**`` (5% of random operands on an AVX-512 machine). The other operators are
-  IEEE 754 operations that NumPy and Python round alike.
+- ``^`` is computed row by row with the interpreter's ``power()`` (at Python speed),
+  because NumPy's ``power`` may use a vector math library whose last bit differs from
+  Python's ``**`` (5% of random operands on an AVX-512 machine). The other operators
+  are IEEE 754 operations that NumPy and Python round alike.
+- The result never shares memory with an input, and inputs are never modified.
 """
 
 from __future__ import annotations

@@ -425,6 +425,7 @@ def test_a_dataframe_gets_nullable_columns_and_keeps_its_index() -> None:
     assert out["value"].tolist() == [50.0, pd.NA]  # NaN in a float64 column is a null
     assert str(out["name"].dtype) == "string"
     assert list(frame.columns) == ["metric", "value"]  # the input is left alone
+    assert frame["value"].tolist()[:2] == [0.5, 1.0] and str(frame["value"].dtype) == "float64"
 
 
 def test_a_computed_nan_stays_distinct_from_null_in_a_dataframe() -> None:
