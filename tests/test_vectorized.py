@@ -201,7 +201,7 @@ def assert_agrees_with_interpreter(tree: Expr, columns: Mapping[str, Column]) ->
         assert str(raised.value) == f"row {row}: {err}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _trees(dialect: str, max_leaves: int) -> st.SearchStrategy[Expr]:
     return nst.trees(dialect, max_leaves)  # built once: a new one is validated anew
 
