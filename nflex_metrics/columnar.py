@@ -276,8 +276,9 @@ class TableConverter:
             result.entry[where] = entry.position
             result.values[where] = values.data
             result.null[where] = values.mask
-            failed = reasons != None  # noqa: E711 (elementwise)
-            if failed.any():
+            nulls = np.flatnonzero(values.mask)  # failed rows are among the NULLs
+            failed = nulls[reasons[nulls] != None]  # noqa: E711 (elementwise)
+            if failed.size:
                 rows_failed = np.arange(rows)[where][failed]
                 result.failed[rows_failed] = True
                 result.reasons[rows_failed] = [f"metric {key!r}: {r}" for r in reasons[failed]]
