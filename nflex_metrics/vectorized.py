@@ -361,7 +361,7 @@ class _Evaluator:
             values, null, bad, cells = _read_cells(*self.cells[name])
             error = None
             if bad is not None:
-                code = self.add_source(lambda row: _coercion_error(name, cells[row]))
+                code = self.add_source(_Unreadable(name, cells))
                 error = np.where(bad, code, _NO_ERROR)
             value = _Value(values, null, error)
         self.variables[name] = value
@@ -485,6 +485,27 @@ class _Missing:
 
     def __call__(self, row: int) -> EvaluationError:
         return VariableLookupError(self.name)
+
+
+class _Unreadable:
+    """The error of rows whose cell ``float()`` refuses, worked out once per distinct
+    cell (a column of a million ``"N/A"`` has one message)."""
+
+    def __init__(self, name: str, cells: Sequence[object]) -> None:
+        self.name = name
+        self.cells = cells
+        self.known: dict[tuple[type, object], EvaluationError] = {}
+
+    def __call__(self, row: int) -> EvaluationError:
+        cell = self.cells[row]
+        key = (type(cell), cell)  # 1 == 1.0, yet their messages differ
+        try:
+            return self.known[key]
+        except KeyError:
+            err = self.known[key] = _coercion_error(self.name, cell)
+            return err
+        except TypeError:  # an unhashable cell
+            return _coercion_error(self.name, cell)
 
 
 def _coercion_error(name: str, cell: object) -> EvaluationError:

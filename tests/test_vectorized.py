@@ -51,7 +51,7 @@ OBJECTS = st.one_of(
     st.integers(),
     st.booleans(),
     NUMERIC_TEXT,
-    st.sampled_from(["abc", "", b"12", b"\xff", 10**400, (1, 2), 1j, Decimal("0.1")]),
+    st.sampled_from(["abc", "", b"12", b"\xff", 10**400, (1, 2), [3], 1j, Decimal("0.1")]),
 )
 
 
@@ -78,7 +78,8 @@ def _numpy(dtype: str, cell: st.SearchStrategy[Any]) -> Callable[[int], st.Searc
 def _objects(rows: int) -> st.SearchStrategy[Column]:
     def make(cells: list[Any]) -> Column:
         array = np.empty(rows, dtype=object)
-        array[:] = cells
+        for row, cell in enumerate(cells):  # one by one: a list cell stays one cell
+            array[row] = cell
         return Column("object", array, cells)
 
     return st.lists(OBJECTS, min_size=rows, max_size=rows).map(make)
@@ -88,7 +89,8 @@ def _masked(dtype: str, cell: st.SearchStrategy[Any]) -> Callable[[int], st.Sear
     def build(rows: int) -> st.SearchStrategy[Column]:
         def make(pairs: list[tuple[Any, bool]]) -> Column:
             data = np.empty(rows, dtype=dtype)
-            data[:] = [value for value, _ in pairs]
+            for row, (value, _) in enumerate(pairs):
+                data[row] = value
             array = np.ma.MaskedArray(data, mask=[masked for _, masked in pairs])
             cells = [None if masked else value for value, masked in zip(data.tolist(), array.mask)]
             return Column(f"masked {dtype}", array, cells)
@@ -414,3 +416,18 @@ def test_rows_sets_the_length_of_a_constant_or_of_absent_columns() -> None:
     assert reasons.tolist() == ["variable 'missing' is not defined"] * 2
     with pytest.raises(ValueError, match="columns must all have 3 rows: 'a' has 2"):
         evaluate_arrays(parse("a"), {"a": np.zeros(2)}, rows=3)
+
+
+def test_each_unreadable_cell_gets_the_interpreters_message_even_when_repeated() -> None:
+    cells = ["n/a", 1, "n/a", [2], True, [2], b"n/a"]
+    x = np.empty(len(cells), dtype=object)
+    for row, cell in enumerate(cells):
+        x[row] = cell
+    _, reasons = evaluate_arrays(parse("x"), {"x": x}, errors="null")
+    for cell, reason in zip(cells, reasons.tolist()):
+        try:
+            evaluate(Name("x"), {"x": cell})
+        except EvaluationError as err:
+            assert reason == str(err)
+        else:
+            assert reason is None
