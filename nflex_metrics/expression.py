@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional, overload
 
 from . import interpreter
 from .compiler import Compiled, clear_code_cache, compile_tree
@@ -22,6 +22,7 @@ from .nodes import Expr, Name, walk
 
 if TYPE_CHECKING:
     from .syntax import Dialect
+    from .vectorized import MaskedFloats, Reasons
 
 __all__ = ["CACHE_SIZE", "Expression", "cache_info", "clear_cache", "compile"]
 
@@ -193,6 +194,37 @@ class Expression:
         if self.limits == DEFAULT_LIMITS:
             return (compile, (self.source, self.dialect))
         return (compile, (self.source, self.dialect, self.limits))
+
+    # -- columnar evaluation (NumPy: the 'columnar' extra)
+
+    @overload
+    def evaluate_arrays(
+        self, columns: Mapping[str, Any], *, errors: Literal["raise"] = "raise"
+    ) -> MaskedFloats: ...
+
+    @overload
+    def evaluate_arrays(
+        self, columns: Mapping[str, Any], *, errors: Literal["null"]
+    ) -> tuple[MaskedFloats, Reasons]: ...
+
+    def evaluate_arrays(
+        self, columns: Mapping[str, Any], *, errors: Literal["raise", "null"] = "raise"
+    ) -> Any:
+        """Evaluate every row of ``columns`` (name -> NumPy or pyarrow array) with array
+        operations: a masked float64 array, masked where the value is NULL. Row ``i`` is
+        exactly what :meth:`evaluate` gives for row ``i``. With ``errors="null"``, failing
+        rows are NULL and come back with their messages: ``(values, reasons)``. Details:
+        :func:`nflex_metrics.vectorized.evaluate_arrays`; needs the 'columnar' extra.
+
+        >>> import numpy as np
+        >>> compile("value / 1024").evaluate_arrays({"value": np.array([2048, None])})
+        masked_array(data=[2.0, --],
+                     mask=[False,  True],
+               fill_value=1e+20)
+        """
+        from .vectorized import evaluate_arrays
+
+        return evaluate_arrays(self.tree, columns, errors=errors)
 
 
 def _from_text(text: str, dialect: Dialect, limits: Limits, source: str) -> Expression:
