@@ -214,6 +214,27 @@ def worker_main(engine: str, parallelism: int, data: Path, output: Path) -> int:
 # ---------------------------------------------------------------------- the driver
 
 
+def _spin(_: object = None) -> float:
+    """The time of a fixed pure-Python loop."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    return time.perf_counter() - started
+
+
+def cores_free() -> float:
+    """How many cores this machine gives two busy processes right now: 2.0 when both
+    run as fast as one alone, 1.0 when they share one core (other jobs on the machine
+    take the rest). Scaling from 1 to 2 cannot beat it."""
+    import multiprocessing
+
+    alone = statistics.median(_spin() for _ in range(3))
+    with multiprocessing.Pool(2) as pool:
+        together = max(pool.map(_spin, range(2)))
+    return min(2.0, 2 * alone / together)
+
+
 @dataclass
 class Side:
     """A side's worker process and its measurements."""
@@ -378,8 +399,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     data = dataset(args.data / f"rows-{rows}", rows, args.files)
     sides = [side for side in SIDES if available(side[1])]
     skipped = [label for label, engine, _ in SIDES if not available(engine)]
+    free_before = cores_free()
     results = run(data, rounds, sides)
     print(report(results, rows, rounds))
+    print(f"cores free for two busy processes: {free_before:.2f} before, {cores_free():.2f} after")
     if skipped:
         print(f"skipped (not installed): {', '.join(skipped)}")
     return 0
