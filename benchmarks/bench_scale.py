@@ -18,6 +18,12 @@ batches, so the JVM-to-Python Arrow transfer is in it; for Dask a ``map_partitio
 that returns its partition). In each round every side runs once, in a rotating order;
 the first round warms up (Python workers start, expressions compile) and is reported
 apart; the table shows medians of the other rounds.
+
+Columns: *parts* (the input's partitions on that side), *start-up* (the engine: a JVM
+and a session, or a scheduler and its worker processes), *warm-up* (the first run),
+*convert* and *floor* (the pipeline with and without the conversion), *cores busy* (the
+whole machine's busy cores during a conversion: a side with one worker may still keep
+two cores busy, with Arrow's Parquet threads or the JVM beside its Python worker).
 """
 
 from __future__ import annotations
@@ -214,6 +220,17 @@ def worker_main(engine: str, parallelism: int, data: Path, output: Path) -> int:
 # ---------------------------------------------------------------------- the driver
 
 
+def _busy_seconds() -> float:
+    """CPU seconds the machine has spent busy (all cores, every process) since boot; NaN
+    without psutil (which comes with distributed)."""
+    try:
+        import psutil
+    except ImportError:
+        return float("nan")
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+
 def _spin(_: object = None) -> float:
     """The time of a fixed pure-Python loop."""
     started = time.perf_counter()
@@ -246,17 +263,22 @@ class Side:
     startup: float = 0.0
     runs: dict[str, list[float]] = field(default_factory=lambda: {"convert": [], "passthrough": []})
     compute: list[float] = field(default_factory=list)
+    busy: list[float] = field(default_factory=list)
     warmup: dict[str, float] = field(default_factory=dict)
     partitions: int = 0
 
     def ask(self, command: str) -> dict[str, float]:
+        """Run ``command`` in the worker: its answer, with ``busy``, the cores the whole
+        machine kept busy meanwhile (this side, and any other job on the machine)."""
         assert self.process.stdin is not None and self.process.stdout is not None
+        before, started = _busy_seconds(), time.perf_counter()
         self.process.stdin.write(command + "\n")
         self.process.stdin.flush()
         line = self.process.stdout.readline()
         if not line:
-            raise RuntimeError(f"the {self.label} worker stopped (its log is in the output dir)")
+            raise RuntimeError(f"the {self.label} worker stopped (see its log)")
         answer: dict[str, float] = json.loads(line)
+        answer["busy"] = (_busy_seconds() - before) / (time.perf_counter() - started)
         return answer
 
     def median(self, kind: str) -> float:
@@ -330,8 +352,10 @@ def run(data: Path, rounds: int, sides: Sequence[tuple[str, str, int]]) -> list[
                         side.warmup[kind] = answer["seconds"]
                         continue
                     side.runs[kind].append(answer["seconds"])
-                    if kind == "convert" and "compute" in answer:
-                        side.compute.append(answer["compute"])
+                    if kind == "convert":
+                        side.busy.append(answer["busy"])
+                        if "compute" in answer:
+                            side.compute.append(answer["compute"])
             print(f"round {number} done", file=sys.stderr)
     finally:
         for side in started:
@@ -351,14 +375,15 @@ def report(sides: Sequence[Side], rows: int, rounds: int) -> str:
         f"medians of {rounds} round(s) after a warm-up; seconds",
         "",
         f"{'side':<16}{'parts':>6}{'start-up':>9}{'warm-up':>9}{'convert':>9}{'floor':>9}"
-        f"{'convert-floor':>15}{'samples/s':>12}{'vs convert_table':>18}",
+        f"{'convert-floor':>15}{'cores busy':>11}{'samples/s':>12}{'vs convert_table':>18}",
     ]
     for side in sides:
         convert, floor = side.median("convert"), side.median("passthrough")
         versus = f"{convert / reference.median('convert'):.2f}x" if reference else "-"
         lines.append(
             f"{side.label:<16}{side.partitions:>6}{side.startup:>9.1f}{side.warmup['convert']:>9.1f}{convert:>9.2f}"
-            f"{floor:>9.2f}{side.conversion():>15.2f}{rows / convert:>12,.0f}{versus:>18}"
+            f"{floor:>9.2f}{side.conversion():>15.2f}{statistics.median(side.busy):>11.2f}"
+            f"{rows / convert:>12,.0f}{versus:>18}"
         )
     if reference and reference.compute:
         lines.append("")
