@@ -187,6 +187,8 @@ def _parse_assignments(parser: argparse.ArgumentParser, items: Sequence[str]) ->
             variables[name] = json.loads(text)
         except ValueError:
             variables[name] = text
+        except RecursionError:
+            parser.error(f"the value of {name} is nested too deeply to read")
     return variables
 
 

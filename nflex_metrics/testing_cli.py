@@ -56,10 +56,26 @@ def run_tests(
 ) -> int:
     """Run mapping test files; print each failure and problem, then a summary per file
     (``output_format="json"``: one JSON document). 0 when every case passed, else 1."""
-    from .testing import run_mapping_tests
+    from .testing import MappingTestError, load_mapping_tests, run_mapping_tests
 
     out = stream or sys.stdout
-    reports = [run_mapping_tests(path) for path in paths]
+    loaded: list[Any] = []
+    for path in paths:
+        try:
+            loaded.append(load_mapping_tests(path))
+        except MappingTestError:
+            loaded.append(path)  # run_mapping_tests reports why it cannot be read
+    if junit_xml is not None:
+        read = [*paths, *(tests.mapping for tests in loaded if not isinstance(tests, str))]
+        clash = _clash(junit_xml, read)
+        if clash is not None:
+            print(
+                f"nflex-metrics test: --junit-xml {junit_xml} would overwrite {clash}, "
+                "an input of this run",
+                file=sys.stderr,
+            )
+            return _EXIT_USAGE
+    reports = [run_mapping_tests(tests) for tests in loaded]
     if output_format == "json":
         print(json.dumps(_json_document(reports), indent=2, default=repr), file=out)
     else:
@@ -113,9 +129,20 @@ def _json_document(reports: Sequence[FileReport]) -> dict[str, Any]:
     }
 
 
+def _clash(output: str, inputs: Sequence[str]) -> Optional[str]:
+    """The input that ``output`` names (the same file, by any path or link), or None."""
+    from ._io import file_key
+
+    key = file_key(output)
+    if key is None:
+        return None
+    return next((path for path in inputs if file_key(path) == key), None)
+
+
 def write_junit_xml(reports: Sequence[FileReport], path: str) -> None:
     """Write the reports as JUnit XML: a ``testsuite`` per test file and a ``testcase``
-    per case (a broken file is one ``testcase`` with an ``error``)."""
+    per case (a broken file is one ``testcase`` with an ``error``). The file is written
+    like ``convert -o``: atomically, through a symbolic link, in place on a device."""
     import xml.etree.ElementTree as ET
 
     failures = sum(len(report.failures) for report in reports)
@@ -158,7 +185,15 @@ def write_junit_xml(reports: Sequence[FileReport], path: str) -> None:
                 message = f"got {result.got_text()}, expected {result.case.expected_text()}"
                 failure = ET.SubElement(case, "failure", message=message)
                 failure.text = str(result)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    from ._io import OutputFile
+
+    output = OutputFile(path)
+    try:
+        ET.ElementTree(root).write(output.stream, encoding="utf-8", xml_declaration=True)
+        output.commit()
+    except BaseException:
+        output.discard()
+        raise
 
 
 def _classname(file: str) -> str:
