@@ -307,7 +307,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         _report_problems(args.mapping, err.problems)
         return EXIT_PROBLEMS
     except SampleRejected as stop:
-        _error(f"{name}:{stop.rejected.line}: {stop.rejected.reason}")
+        _error(f"{name}:{stop.rejected[0]}: {stop.rejected.reason}")
         result, status = stop.result, EXIT_PROBLEMS
     finally:
         if progress is not None:
