@@ -201,14 +201,15 @@ def convert_parquet(
     from . import _parquet  # pyarrow: only now (ImportError naming the extra without it)
 
     loaded = _prepare(mapping, source, output, rejects)
-    with _parquet.ParquetInput(loaded, source, on_error, batch_size) as reader:
-        if output_format == "parquet":
-            run = reader.to_parquet
-        else:
-            run = reader.json_lines_writer(codec or json_codec("auto"))
-        return _write_outputs(
-            reader.name, output, rejects, lambda out, report: run(out, report, progress)
-        )
+    json = (codec or json_codec("auto")) if output_format == "jsonl" else None
+    with _parquet.opened(loaded, source, on_error, batch_size) as reader:
+
+        def run(out: _io.Output, report: Optional[Callable[[RejectedRow], None]]) -> Any:
+            if json is None:
+                return reader.to_parquet(out, report, progress)
+            return reader.to_json_lines(json, out, report, progress)
+
+        return _write_outputs(reader.name, output, rejects, run)
 
 
 def _check_on_error(on_error: str) -> None:
