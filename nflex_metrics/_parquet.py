@@ -144,7 +144,7 @@ class ParquetInput:
         a failing row under fail, the rows before it make a whole file (which the caller
         discards, unless ``out`` is a stream)."""
         sink = _Sink(out)
-        writer = pq.ParquetWriter(sink, self.schema)
+        writer = pq.ParquetWriter(sink, self.schema, use_dictionary=dictionary_columns(self.schema))
         try:
             outcome = self._run(writer.write_batch, report, progress)
             writer.close()  # the footer
@@ -260,6 +260,25 @@ class _Sink:
         self.closed = True
 
 
+def dictionary_columns(schema: Any) -> list[str]:
+    """The columns a Parquet output dictionary-encodes: those of strings and bytes, whose
+    values repeat (metric keys, names, units, resource ids). Measured values seldom
+    repeat, and for them the encoding costs hashing and gives a larger file (1,000,000
+    converted samples of 20 metrics: 0.19 s and 19.5 MB against pyarrow's default of
+    every column, 0.30 s and 22.0 MB)."""
+    return [field.name for field in schema if _is_text(field.type)]
+
+
+def _is_text(type_: Any) -> bool:
+    return bool(
+        pa.types.is_dictionary(type_)
+        or pa.types.is_string(type_)
+        or pa.types.is_large_string(type_)
+        or pa.types.is_binary(type_)
+        or pa.types.is_large_binary(type_)
+    )
+
+
 def _holds_strings(type_: Any) -> bool:
     """Whether a metric column of this Arrow type holds strings (or only nulls)."""
     if pa.types.is_dictionary(type_):
@@ -314,8 +333,7 @@ def _is_plain(type_: Any) -> bool:
         pa.types.is_null(type_)
         or pa.types.is_boolean(type_)
         or pa.types.is_integer(type_)
-        or pa.types.is_float32(type_)
-        or pa.types.is_float64(type_)
+        or pa.types.is_floating(type_)
         or pa.types.is_string(type_)
         or pa.types.is_large_string(type_)
     )
@@ -349,6 +367,8 @@ def _writable_rows(table: Any) -> list[bool]:
     and which a fast codec would write as null)."""
     good = np.ones(table.num_rows, dtype=np.bool_)
     for column in table.columns:
+        if pa.types.is_dictionary(column.type):
+            column = column.dictionary_decode()
         type_ = column.type
         if pa.types.is_floating(type_):
             good &= pc.fill_null(pc.is_finite(column), True).to_numpy(zero_copy_only=False)
