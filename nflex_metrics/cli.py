@@ -4,14 +4,15 @@ Three subcommands, in the spirit of ``promtool check rules``::
 
     nflex-metrics check MAPPING...                      # exit 0 valid, 1 problems, 2 usage
     nflex-metrics eval EXPRESSION [NAME=VALUE ...]       # or --mapping FILE --metric KEY
-    nflex-metrics convert MAPPING [INPUT] [-o OUTPUT]   # JSON Lines in, JSON Lines out
+    nflex-metrics convert MAPPING [INPUT] [-o OUTPUT]   # JSON Lines or Parquet
 
 Exit codes are the same for every subcommand: 0 success, 1 a problem with the input
 (an invalid mapping, an expression that does not parse or evaluate, a sample that cannot
 be converted), 2 a command line that cannot be understood, 128+N when stopped by signal N.
 
 This module only parses arguments, calls the library and prints; ``convert`` is
-:func:`nflex_metrics.convert.convert_json_lines`.
+:func:`nflex_metrics.convert.convert_json_lines` or
+:func:`~nflex_metrics.convert.convert_parquet`.
 """
 
 from __future__ import annotations
