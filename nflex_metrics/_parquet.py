@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 #: What a run reports a rejected row to.
 Report = Optional[Callable[[RejectedRow], None]]
 #: What a run reports progress to: rows read, and the part of the file's bytes they are.
-Progress = Optional[Callable[[int, int], None]]
+OnProgress = Optional[Callable[[int, int], None]]
 #: What a run returns: the counts, and the row that stopped it under ``on_error="fail"``.
 Outcome = tuple[ConvertResult, Optional[RejectedRow]]
 
@@ -124,7 +124,7 @@ class ParquetInput:
         except pa.ArrowException as err:
             raise ConvertError(f"cannot read {self.name}: {err}") from None
 
-    def _converted(self, progress: Progress) -> Iterator[tuple[Any, int, Any, dict[int, str]]]:
+    def _converted(self, progress: OnProgress) -> Iterator[tuple[Any, int, Any, dict[int, str]]]:
         """Each batch converted: the input batch, the number of its first row, the output
         batch (without the failing rows under fail and skip) and the reasons of the rows
         that failed, by index in the input batch. ``progress`` is called after each."""
@@ -139,7 +139,7 @@ class ParquetInput:
             if progress is not None:
                 progress(done, self.size * done // total)
 
-    def to_parquet(self, out: _io.Output, report: Report, progress: Progress) -> Outcome:
+    def to_parquet(self, out: _io.Output, report: Report, progress: OnProgress) -> Outcome:
         """Convert every row into a Parquet file on ``out``: one row group per batch. On
         a failing row under fail, the rows before it make a whole file (which the caller
         discards, unless ``out`` is a stream)."""
@@ -155,7 +155,7 @@ class ParquetInput:
             raise
         return outcome
 
-    def _run(self, write: Callable[[Any], None], report: Report, progress: Progress) -> Outcome:
+    def _run(self, write: Callable[[Any], None], report: Report, progress: OnProgress) -> Outcome:
         fail = self.on_error == "fail"
         null = self.on_error == "null"
         result = ConvertResult()
@@ -195,7 +195,7 @@ class ParquetInput:
         return None
 
     def to_json_lines(
-        self, codec: JsonCodec, out: _io.Output, report: Report, progress: Progress
+        self, codec: JsonCodec, out: _io.Output, report: Report, progress: OnProgress
     ) -> Outcome:
         """Convert every row into JSON Lines on ``out``, one object per row. A row that
         holds what JSON cannot (NaN, infinity) is rejected, as JSON Lines input is."""

@@ -509,6 +509,34 @@ def test_a_failed_run_leaves_the_previous_output_untouched_and_no_file_behind(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out.parquet"]
 
 
+@pytest.mark.parametrize("output_format", ["parquet", "jsonl"])
+def test_an_interrupted_run_leaves_the_previous_output_untouched_and_no_file_behind(
+    tmp_path: Path, output_format: str
+) -> None:
+    source, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    source.write_bytes(parquet({"metric": ["cpu_usage"] * 10, "value": [1.0] * 10}))
+    out.write_bytes(b"previous run")
+
+    def interrupt(rows: int, done_bytes: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        convert_parquet(
+            MAPPING, source, out, batch_size=4, progress=interrupt, output_format=output_format
+        )
+    assert out.read_bytes() == b"previous run"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out.parquet"]
+
+
+def test_a_dictionary_encoded_metric_column_is_read_and_kept_as_it_is() -> None:
+    metric = pa.array(["cpu_usage", "gpu", "cpu_usage"]).dictionary_encode()
+    out, result = convert(parquet({"metric": metric, "value": [1.0, 2.0, 3.0]}), on_error="skip")
+    table = read(out)
+    assert table.schema.field("metric").type == metric.type
+    assert table.column("value").to_pylist() == [100.0, 300.0]
+    assert result == ConvertResult(lines=3, converted=2, rejected=1)
+
+
 def test_an_output_path_is_written_whole(tmp_path: Path) -> None:
     source, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
     source.write_bytes(parquet({"metric": ["cpu_usage"] * 5, "value": [1.0] * 5}))
