@@ -96,12 +96,9 @@ DEFAULT_BATCH_SIZE = 1 << 16
 #: out, and past a few hundred thousand rows a larger batch is no faster.
 MAX_BATCH_SIZE = 1 << 22
 
-#: What a mapping argument may be: a loaded mapping, or the path of a mapping file.
-MappingArg = Union[Mapping[Any, "ParsedEntry"], str, "os.PathLike[str]"]
-
 
 def convert_json_lines(
-    mapping: MappingArg,
+    mapping: Union[Mapping[Any, ParsedEntry], str, os.PathLike[str]],
     source: Target,
     output: Target,
     *,
@@ -151,7 +148,7 @@ def convert_json_lines(
 
 
 def convert_parquet(
-    mapping: MappingArg,
+    mapping: Union[Mapping[Any, ParsedEntry], str, os.PathLike[str]],
     source: Target,
     output: Target,
     *,
@@ -218,7 +215,10 @@ def _check_on_error(on_error: str) -> None:
 
 
 def _prepare(
-    mapping: MappingArg, source: Target, output: Target, rejects: Any
+    mapping: Union[Mapping[Any, ParsedEntry], str, os.PathLike[str]],
+    source: Target,
+    output: Target,
+    rejects: Any,
 ) -> Mapping[Any, ParsedEntry]:
     """Refuse files that would overwrite each other, then load the mapping if it is a
     path (both before anything is read or written)."""
@@ -245,13 +245,13 @@ def _prepare(
 
 #: What converts an opened input into an opened output, reporting each rejected sample:
 #: the counts, and the rejected sample that stopped the run under ``on_error="fail"``.
-Run = Callable[
+_Run = Callable[
     [_io.Output, Optional[Callable[[Any], None]]],
     "tuple[ConvertResult, Optional[Union[Rejected, RejectedRow]]]",
 ]
 
 
-def _write_outputs(name: str, output: Target, rejects: Any, run: Run) -> ConvertResult:
+def _write_outputs(name: str, output: Target, rejects: Any, run: _Run) -> ConvertResult:
     """Open the output and the rejects sink, ``run``, then keep the output (or, after a
     failing sample, discard it) and always keep the rejects file, which says why."""
     opened: list[_io.Output] = []
