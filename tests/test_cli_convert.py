@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from test_cli import Cli, in_process, run_cli
 
-from nflex_metrics.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MAX_WARNINGS
+from nflex_metrics.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from nflex_metrics.convert_cli import MAX_WARNINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 
