@@ -34,6 +34,10 @@ OUTPUT_FIELDS = ("raw_value", "name", "unit", "counter")
 #: ``on_error="null"``: why it was rejected.
 ERROR_FIELD = "error"
 
+#: The field of a null record that holds the line as read, when the sample cannot be
+#: kept field by field (not a JSON object, or it has a field named like an added one).
+INPUT_FIELD = "input"
+
 #: Why a line nested deeper than the JSON libraries go is rejected (``[[[[...]]]]``:
 #: about 1,000 levels for the standard library, Python's recursion limit).
 _TOO_DEEP = "nested too deeply"
@@ -279,18 +283,25 @@ class _SampleConverter:
                 results.append(result)
         return good, results
 
-    def null_record(self, obj: Any, reason: str, converted: bool) -> dict[str, Any]:
+    def null_record(self, obj: Any, reason: str, converted: bool, raw: bytes) -> dict[str, Any]:
         """The output object of a rejected sample under ``on_error="null"``: its fields,
         ``"value": null``, ``raw_value``, the entry's fields (null for an unknown metric)
         and the reason. ``converted``: it was converted (in place) before being rejected.
+
+        The record never overwrites what the input holds: a line that is not a JSON
+        object, or a sample with a field of its own named like an added one, keeps its
+        text, as read, in ``input`` instead of its fields (``raw``: the line).
         """
-        record = dict(obj) if isinstance(obj, dict) else {}
-        raw = record.get("raw_value") if converted else record.get("value")
-        record.update({"value": None, "raw_value": raw})
-        metric = record.get("metric")
+        kept = isinstance(obj, dict) and (converted or self.reserved.isdisjoint(obj))
+        record = dict(obj) if kept else {}
+        value = record.get("raw_value") if converted else record.get("value")
+        record.update({"value": None, "raw_value": value})
+        metric = obj.get("metric") if isinstance(obj, dict) else None
         prepared = self._prepared.get(metric) if isinstance(metric, str) else None
         record.update(prepared.fields if prepared is not None else _NO_FIELDS)
         record[ERROR_FIELD] = reason
+        if not kept:
+            record[INPUT_FIELD] = raw.rstrip(b"\r").decode("utf-8", "surrogateescape")
         return record
 
 
@@ -349,9 +360,10 @@ class JsonLinesConverter:
         Each metric's samples are converted together and changed in place, so writing the
         parsed objects in line order keeps the order.
         """
-        objs, by_stdlib, rejects = self._parse(block.split(b"\n"), block)
+        lines = block.split(b"\n")
+        objs, by_stdlib, rejects = self._parse(lines, block)
         self.samples.convert(objs, rejects)
-        outputs = self._serialize(objs, by_stdlib, rejects, first_line)
+        outputs = self._serialize(lines, objs, by_stdlib, rejects, first_line)
         return outputs, dict(sorted(rejects.items())) if rejects else rejects
 
     def _parse(
@@ -390,7 +402,12 @@ class JsonLinesConverter:
         return objs, by_stdlib, errors
 
     def _serialize(
-        self, objs: list[Any], by_stdlib: set[int], rejects: dict[int, str], first_line: int
+        self,
+        lines: list[bytes],
+        objs: list[Any],
+        by_stdlib: set[int],
+        rejects: dict[int, str],
+        first_line: int,
     ) -> list[Optional[bytes]]:
         dumps = self.codec.dumps
         if not rejects and not by_stdlib:
@@ -411,7 +428,8 @@ class JsonLinesConverter:
                     rejects[index] = f"cannot write the sample as JSON: {_TOO_DEEP}"
             if index in rejects and self.on_error == "null":
                 reason = f"line {first_line + index}: {rejects[index]}"
-                line = null_line(self.samples.null_record(obj, reason, converted))
+                record = self.samples.null_record(obj, reason, converted, lines[index])
+                line = null_line(record)
             outputs.append(line)
         return outputs
 

@@ -250,6 +250,7 @@ def test_null_mode_reserves_the_error_field() -> None:
     assert out["error"] == "kept"
     (out,), _ = convert(data, on_error="null")
     assert "'error' would be overwritten" in out["error"]
+    assert json.loads(out["input"])["error"] == "kept"
 
 
 @pytest.mark.parametrize(
@@ -455,16 +456,27 @@ def test_records_keep_metric_line_and_raw_value_when_another_field_cannot_be_wri
     assert result.rejected == 1
 
 
-def test_a_null_record_for_a_line_that_is_not_a_sample_says_which_line() -> None:
-    (out,), _ = convert(b'\n\n"text"\n', on_error="null")
-    assert out == {
+def test_a_null_record_for_a_line_that_is_not_a_sample_keeps_the_line_as_read() -> None:
+    (text, bad), _ = convert(b'\n\n"text"\n{"metric": oops}\n', on_error="null")
+    assert text == {
         "value": None,
         "raw_value": None,
         "name": None,
         "unit": None,
         "counter": None,
         "error": "line 3: not a JSON object (a string)",
+        "input": '"text"',
     }
+    assert bad["input"] == '{"metric": oops}' and bad["error"].startswith("line 4: invalid JSON")
+
+
+@pytest.mark.parametrize("field", ["raw_value", "name", "unit", "counter", "error"])
+def test_a_null_record_never_overwrites_a_field_of_the_sample(field: str) -> None:
+    sample = {"metric": "cpu_usage", "value": "x", field: "mine", "note": "kept"}
+    (out,), _ = convert(jsonl(sample), on_error="null")
+    assert json.loads(out["input"]) == sample  # every field of the sample, as given
+    assert out["value"] is None and f"'{field}' would be overwritten" in out["error"]
+    assert (out["name"], out["unit"]) == ("cpu-usage", "%")
 
 
 # -- the reason of a rejected line depends on that line alone --------------------------------
