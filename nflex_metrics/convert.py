@@ -36,6 +36,7 @@ both share.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union
@@ -132,9 +133,7 @@ def convert_json_lines(
     read and converted at a time, which bounds memory. ``progress`` is called after each
     block with the lines and bytes read so far.
     """
-    _check_on_error(on_error)
-    if not 1 <= block_size <= MAX_BLOCK_SIZE:
-        raise ValueError(f"block_size must be between 1 and {MAX_BLOCK_SIZE:,}: {block_size}")
+    _check_arguments(on_error, codec, ("block_size", block_size, MAX_BLOCK_SIZE))
     loaded = _prepare(mapping, source, output, rejects)
     converter = _jsonlines.JsonLinesConverter(loaded, codec or json_codec("auto"), on_error)
     with _io.opened_source(source) as (stream, name):
@@ -190,11 +189,9 @@ def convert_parquet(
     failing one (a whole Parquet file of them). ``progress`` is called after each batch
     with the rows read and the part of the file's bytes they stand for.
     """
-    _check_on_error(on_error)
+    _check_arguments(on_error, codec, ("batch_size", batch_size, MAX_BATCH_SIZE))
     if output_format not in ("parquet", "jsonl"):
         raise ValueError(f"output_format must be 'parquet' or 'jsonl': {output_format!r}")
-    if not 1 <= batch_size <= MAX_BATCH_SIZE:
-        raise ValueError(f"batch_size must be between 1 and {MAX_BATCH_SIZE:,}: {batch_size}")
     from . import _parquet  # pyarrow: only now (ImportError naming the extra without it)
 
     loaded = _prepare(mapping, source, output, rejects)
@@ -209,9 +206,32 @@ def convert_parquet(
         return _write_outputs(reader.name, output, rejects, run)
 
 
-def _check_on_error(on_error: str) -> None:
+def _check_arguments(
+    on_error: str, codec: Optional[JsonCodec], size: tuple[str, int, int]
+) -> None:
+    """ValueError or TypeError, saying what is expected, for the plain arguments."""
     if on_error not in ON_ERROR_CHOICES:
         raise ValueError(f"on_error must be one of {', '.join(ON_ERROR_CHOICES)}: {on_error!r}")
+    if codec is not None and not isinstance(codec, JsonCodec):
+        raise TypeError(f"codec must be a JsonCodec such as json_codec('orjson'), got {codec!r}")
+    name, value, largest = size
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if not 1 <= value <= largest:
+        raise ValueError(f"{name} must be between 1 and {largest:,}: {value}")
+
+
+def _check_file(what: str, target: object, *, writes: bool) -> None:
+    """TypeError unless ``target`` is a path or a binary stream (a text stream would
+    fail on the first bytes, half-way through)."""
+    if isinstance(target, (str, os.PathLike)):
+        return
+    if isinstance(target, io.TextIOBase):
+        hint = "sys.stdout.buffer" if writes else "sys.stdin.buffer"
+        raise TypeError(f"{what} is a text stream: give a binary one (such as {hint})")
+    if not callable(getattr(target, "write" if writes else "read", None)):
+        kind = "writable" if writes else "readable"
+        raise TypeError(f"{what} must be a path or a {kind} binary stream, got {target!r}")
 
 
 def _prepare(
@@ -223,6 +243,12 @@ def _prepare(
     """Refuse files that would overwrite each other, then load the mapping if it is a
     path (both before anything is read or written)."""
     writes_rejects = rejects is not None and not callable(rejects)
+    _check_file("the input", source, writes=False)
+    _check_file("the output", output, writes=True)
+    if writes_rejects:
+        _check_file("the rejects file", rejects, writes=True)
+    if not isinstance(mapping, (Mapping, str, os.PathLike)):
+        raise TypeError(f"mapping must be a loaded mapping or a path, got {mapping!r}")
     _io.refuse_clashes(
         [
             ("the input", source, False),
@@ -240,6 +266,11 @@ def _prepare(
 
         loaded: Mapping[Any, ParsedEntry] = load_metric_mapping(mapping)
         return loaded
+    from .entry import ParsedEntry
+
+    for key, entry in mapping.items():
+        if not isinstance(entry, ParsedEntry):
+            raise TypeError(f"mapping[{key!r}] must be a ParsedEntry, got {entry!r}")
     return mapping
 
 

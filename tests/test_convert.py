@@ -263,6 +263,35 @@ def test_bad_options_are_a_value_error(option: str, value: Any) -> None:
         convert(b"", **{option: value})
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"codec": "orjson"}, r"codec must be a JsonCodec such as json_codec\('orjson'\)"),
+        ({"block_size": "10"}, "block_size must be an int, got str"),
+        ({"block_size": 1.5}, "block_size must be an int, got float"),
+        ({"source": io.StringIO("{}")}, "the input is a text stream: .*sys.stdin.buffer"),
+        ({"output": io.StringIO()}, "the output is a text stream: .*sys.stdout.buffer"),
+        ({"rejects": io.StringIO()}, "the rejects file is a text stream"),
+        ({"output": 42}, "the output must be a path or a writable binary stream, got 42"),
+        ({"mapping": None}, "mapping must be a loaded mapping or a path, got None"),
+        ({"mapping": {"cpu": "value * 2"}}, r"mapping\['cpu'\] must be a ParsedEntry"),
+    ],
+    ids=lambda value: str(value)[:30],
+)
+def test_arguments_of_the_wrong_type_are_a_type_error_before_any_work(
+    arguments: dict[str, Any], message: str
+) -> None:
+    given_arguments: dict[str, Any] = {
+        "mapping": MAPPING,
+        "source": io.BytesIO(b'{"metric": "cpu_usage", "value": 1}\n'),
+        "output": io.BytesIO(),
+        **arguments,
+    }
+    positional = [given_arguments.pop(name) for name in ("mapping", "source", "output")]
+    with pytest.raises(TypeError, match=message):
+        convert_json_lines(*positional, **given_arguments)
+
+
 # -- files --------------------------------------------------------------------------------
 
 
