@@ -225,6 +225,8 @@ def _check_file(what: str, target: object, *, writes: bool) -> None:
     """TypeError unless ``target`` is a path or a binary stream (a text stream would
     fail on the first bytes, half-way through)."""
     if isinstance(target, (str, os.PathLike)):
+        if not os.fspath(target):
+            raise ValueError(f"the path of {what} is empty")
         return
     if isinstance(target, io.TextIOBase):
         hint = "sys.stdout.buffer" if writes else "sys.stdin.buffer"

@@ -39,6 +39,9 @@ MAX_WARNINGS = 10
 def run_convert(args: argparse.Namespace) -> int:
     """Run ``convert`` with its parsed arguments; the exit code."""
     parser: argparse.ArgumentParser = args.subparser
+    for option, path in (("INPUT", args.input), ("-o", args.output), ("--rejects", args.rejects)):
+        if path == "":
+            parser.error(f"{option}: the path is empty")
     input_format = args.input_format or _format_of(args.input)
     output_format = args.output_format or _format_of(args.output)
     _check_formats(parser, args, input_format, output_format)
