@@ -12,6 +12,11 @@
 
 It prints samples/s, peak RSS and ratios against the floor, for the standard library
 and, when installed, orjson. Timings on a shared machine are noisy: read the ratios.
+
+``--format parquet`` does the same with Parquet in and Parquet out (10,000,000 samples
+by default, in row groups of 131,072 rows; needs pyarrow): the floor is a plain pyarrow
+read and write of the same file, batch by batch as ``convert`` reads it, and the runs
+alternate over ``--rounds`` rounds, medians reported.
 """
 
 from __future__ import annotations
@@ -208,20 +213,191 @@ def report(lines: int, results: list[tuple[str, Run, Run, Run]]) -> str:
     return "\n".join(rows)
 
 
+# --------------------------------------------------------------------------------------
+# Parquet in, Parquet out
+
+#: Rows per row group of the generated Parquet input (DuckDB writes 122,880; pyarrow's
+#: default of 1,048,576 would make the tenth-size input a single row group).
+ROW_GROUP_ROWS = 131_072
+
+#: The target of issue #12: samples per CPU second, Parquet to Parquet.
+PARQUET_TARGET = 10_000_000
+
+#: The floor: pyarrow reads the file batch by batch, one row group at a time, and writes
+#: each batch as a row group — what ``convert`` does, without converting — with the
+#: writer options of ``convert`` (``tuned``: dictionary encoding for strings only) or
+#: pyarrow's defaults.
+PARQUET_FLOOR = """
+import sys
+import pyarrow.parquet as pq
+from nflex_metrics._parquet import dictionary_columns
+source = pq.ParquetFile(sys.argv[1])
+writer = None
+for group in range(source.num_row_groups):
+    for batch in source.iter_batches(batch_size=int(sys.argv[3]), row_groups=[group]):
+        if writer is None:
+            options = {}
+            if sys.argv[4] == "tuned":
+                options["use_dictionary"] = dictionary_columns(batch.schema)
+            writer = pq.ParquetWriter(sys.argv[2], batch.schema, **options)
+        writer.write_batch(batch)
+writer.close()
+"""
+
+
+def write_parquet_samples(path: Path, rows: int, seed: int = 1) -> None:
+    """``rows`` samples like :func:`write_samples`'s, as a Parquet file: a column per
+    field, null where a metric does not carry the variable."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(seed)
+    keys = list(METRICS)
+    codes = rng.integers(0, len(keys), rows).astype(np.int32)
+    hosts = (np.arange(rows) % 500).astype(np.int32)
+    columns: dict[str, Any] = {
+        "metric": pa.DictionaryArray.from_arrays(codes, keys).cast(pa.string()),
+        "resource_id": pa.DictionaryArray.from_arrays(
+            hosts, [f"server-{i}" for i in range(500)]
+        ).cast(pa.string()),
+    }
+    variables = sorted({name for _, names in METRICS.values() for name in names})
+    for name in variables:
+        carried = np.array([name in METRICS[key][1] for key in keys])[codes]
+        values = np.ones(rows) if name == "state" else np.round(rng.uniform(0, 4, rows), 4)
+        columns[name] = pa.array(values, mask=~carried)
+    columns["timestamp"] = pa.array(1_700_000_000 + np.arange(rows, dtype=np.int64))
+    pq.write_table(pa.table(columns), path, row_group_size=ROW_GROUP_ROWS)
+
+
+def in_child(code: str) -> str:
+    """Run ``code`` in a fresh interpreter; what it prints. Parquet work happens there:
+    a child's peak RSS (``wait4``) starts from its parent's at the fork, so the driver
+    must stay small (no pyarrow, no samples in memory)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_root(), _pythonpath()]))}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def parquet_rows(path: Path) -> int:
+    code = f"import pyarrow.parquet as pq; print(pq.ParquetFile({str(path)!r}).metadata.num_rows)"
+    return int(in_child(code))
+
+
+def run_parquet(rows: int, rounds: int, workdir: Path) -> dict[str, list[Run]]:
+    """The floor, convert, and convert on a tenth of the input, ``rounds`` times each in
+    turn (the order rotating every round)."""
+    from nflex_metrics.convert import DEFAULT_BATCH_SIZE
+
+    mapping, samples = workdir / "mapping.yaml", workdir / "samples.parquet"
+    small = workdir / "samples-small.parquet"
+    out = workdir / "out.parquet"
+    write_mapping(mapping)
+    tenth = max(rows // 10, 1)
+    in_child(
+        "from pathlib import Path\n"
+        "from benchmarks.bench_convert import write_parquet_samples\n"
+        f"write_parquet_samples(Path({str(samples)!r}), {rows})\n"
+        f"write_parquet_samples(Path({str(small)!r}), {tenth})\n"
+    )
+    convert = [sys.executable, "-m", "nflex_metrics", "convert", "--quiet", str(mapping)]
+    floor = [sys.executable, "-c", PARQUET_FLOOR]
+    batch = str(DEFAULT_BATCH_SIZE)
+    jobs = {
+        "floor": ([*floor, str(samples), str(out), batch, "tuned"], rows),
+        "floor/default": ([*floor, str(samples), str(out), batch, "default"], rows),
+        "convert": ([*convert, str(samples), "-o", str(out)], rows),
+        "convert/10": ([*convert, str(small), "-o", str(out)], tenth),
+    }
+    runs: dict[str, list[Run]] = {label: [] for label in jobs}
+    labels = list(jobs)
+    for round_ in range(rounds):
+        for label in labels[round_ % len(labels) :] + labels[: round_ % len(labels)]:
+            argv, count = jobs[label]
+            runs[label].append(measure(label, argv, count))
+            if label == "convert" and parquet_rows(out) != rows:
+                raise RuntimeError(f"convert wrote {parquet_rows(out)} rows for {rows}")
+    return runs
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def report_parquet(rows: int, rounds: int, runs: dict[str, list[Run]]) -> str:
+    medians = {
+        label: Run(
+            label,
+            _median([r.seconds for r in items]),
+            _median([r.cpu_seconds for r in items]),
+            _median([r.peak_rss_mib for r in items]),
+            items[0].samples,
+        )
+        for label, items in runs.items()
+    }
+    floor, full, tenth = medians["floor"], medians["convert"], medians["convert/10"]
+    default = medians["floor/default"]
+    lines = [
+        f"nflex-metrics convert, Parquet to Parquet: {rows:,} samples of {len(METRICS)} "
+        f"metrics in row groups of {ROW_GROUP_ROWS:,} rows, python {sys.version.split()[0]}, "
+        f"medians of {rounds} rounds",
+        f"{'run':12} {'seconds':>8} {'samples/s':>12} {'cpu s':>7} {'samples/cpu-s':>14} "
+        f"{'peak RSS':>10}  ratio (cpu)",
+    ]
+    for item in (floor, default, full, tenth):
+        ratio = f"{item.cpu_rate / floor.cpu_rate:5.2f}x floor" if item is not floor else ""
+        lines.append(
+            f"{item.label:12} {item.seconds:8.2f} {item.rate:12,.0f} {item.cpu_seconds:7.2f} "
+            f"{item.cpu_rate:14,.0f} {item.peak_rss_mib:7.1f} MiB  {ratio}"
+        )
+    growth = full.peak_rss_mib / tenth.peak_rss_mib
+    met = "met" if full.cpu_rate >= PARQUET_TARGET else "missed"
+    floor_met = "met" if floor.cpu_rate >= PARQUET_TARGET else "missed"
+    lines += [
+        f"peak RSS, full input / a tenth of it: {growth:.2f} "
+        f"({'flat' if abs(growth - 1) <= 0.10 else 'NOT flat'}: target within 10%)",
+        f"target {PARQUET_TARGET:,} samples per CPU second: convert {met}, "
+        f"the floor itself {floor_met}",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--lines", type=int, default=1_000_000, help="samples (1,000,000)")
+    parser.add_argument(
+        "--format",
+        choices=("jsonl", "parquet"),
+        default="jsonl",
+        help="JSON Lines in and out (jsonl), or Parquet in and out (parquet)",
+    )
+    parser.add_argument(
+        "--lines",
+        type=int,
+        default=None,
+        help="samples (1,000,000 for JSON Lines, 10,000,000 for Parquet)",
+    )
     parser.add_argument(
         "--json",
         choices=("all", "stdlib", "orjson"),
         default="all",
         help="JSON libraries to measure (all installed)",
     )
+    parser.add_argument("--rounds", type=int, default=3, help="Parquet: rounds (3)")
     args = parser.parse_args(argv)
-    libraries = available_libraries() if args.json == "all" else [args.json]
     with tempfile.TemporaryDirectory(prefix="bench-convert-") as tmp:
-        results = run(args.lines, libraries, Path(tmp))
-    print(report(args.lines, results))
+        if args.format == "parquet":
+            rows = args.lines or 10_000_000
+            print(report_parquet(rows, args.rounds, run_parquet(rows, args.rounds, Path(tmp))))
+            return 0
+        lines = args.lines or 1_000_000
+        libraries = available_libraries() if args.json == "all" else [args.json]
+        results = run(lines, libraries, Path(tmp))
+    print(report(lines, results))
     return 0
 
 

@@ -70,7 +70,7 @@ class Connections:
     def _extend(self, type: str, ids: Ids) -> None:
         if not ids:
             return
-        items = [ids] if isinstance(ids, str) else list(ids)
+        items: list[Any] = [ids] if isinstance(ids, str) else list(ids)
         if not items:
             return
         if type != "any":

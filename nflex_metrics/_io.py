@@ -1,9 +1,10 @@
 """Streams, files and signals for the converter and the command line: whole-line
-blocks, output files that respect what is already there, the progress line, the
-standard streams when they are closed or broken, signals that clean up.
+blocks, output files that respect what is already there, files that would overwrite
+each other, the progress line, the standard streams when they are closed or broken,
+signals that clean up.
 
-Nothing here knows about samples or JSON; :mod:`nflex_metrics.convert` and
-:mod:`nflex_metrics.cli` build on it.
+Nothing here knows about samples, JSON or Parquet; :mod:`nflex_metrics.convert`, its
+format modules and :mod:`nflex_metrics.cli` build on it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ import tempfile
 import time
 from collections.abc import Iterator
 from typing import IO, Any, Callable, Optional, Union
+
+from ._results import ConvertIOError, FileClashError
+
+#: A file to read or write: a path, or a binary stream.
+Target = Union[str, "os.PathLike[str]", IO[bytes]]
 
 
 def read_blocks(stream: IO[bytes], size: int) -> Iterator[bytes]:
@@ -144,8 +150,118 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
+# --------------------------------------------------------------------------------------
+# The converter's files: outputs, the input, and files that would overwrite each other
+
+
+class Output:
+    """Where an output goes: a path (see :class:`OutputFile`), or a caller's stream;
+    every OS error becomes a :class:`ConvertIOError` naming it."""
+
+    def __init__(self, target: Target, what: str) -> None:
+        self.label = label_of(target, what)
+        self.file: Optional[OutputFile] = None
+        if isinstance(target, (str, os.PathLike)):
+            with self._errors():
+                self.file = OutputFile(os.fspath(target))
+            self.stream: IO[bytes] = self.file.stream
+        else:
+            self.stream = target
+        # Someone may be reading as it comes (a pipe, a terminal, a FIFO): flush each write.
+        self.live = self.file is None or self.file.in_place
+
+    def write(self, data: bytes) -> None:
+        with self._errors():
+            # A buffered stream returns a short count instead of raising when the error
+            # (a reader gone, a full disk) comes after part of the data: write the rest,
+            # which raises.
+            view = memoryview(data)
+            while view:
+                count = self.stream.write(view)
+                view = view[count:] if count is not None else view[:0]
+            if self.live:
+                self.stream.flush()
+
+    def commit(self) -> None:
+        with self._errors():
+            if self.file is not None:
+                self.file.commit()
+            else:
+                self.stream.flush()
+
+    def discard(self) -> None:
+        if self.file is not None:
+            self.file.discard()
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except OSError as err:
+            raise ConvertIOError(f"cannot write {self.label}", err) from None
+
+
+@contextlib.contextmanager
+def opened_source(source: Target) -> Iterator[tuple[IO[bytes], str]]:
+    """The input as a binary stream and the name messages give it."""
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        try:
+            stream = open(path, "rb")  # noqa: SIM115 (closed by the ``with`` below)
+        except OSError as err:
+            raise ConvertIOError(f"cannot read {path}", err) from None
+        with stream:
+            yield stream, path
+    else:
+        yield source, name_of(source)
+
+
+def name_of(target: Target) -> str:
+    """A path as given, or a stream's name (``<stdin>``), for messages."""
+    if isinstance(target, (str, os.PathLike)):
+        return os.fspath(target)
+    return str(getattr(target, "name", "<input>"))
+
+
+def label_of(target: Target, what: str) -> str:
+    """How messages name an output: ``the output out.jsonl``, or ``stdout``."""
+    name = name_of(target) if isinstance(target, (str, os.PathLike)) else None
+    if name is None:
+        stream_name = getattr(target, "name", None)
+        if isinstance(stream_name, str) and stream_name.startswith("<"):
+            return stream_name.strip("<>")  # sys.stdout.buffer: "stdout"
+        name = str(stream_name) if stream_name is not None else "<stream>"
+    return f"{what} {name}"
+
+
+def refuse_clashes(files: list[tuple[str, Any, bool]]) -> None:
+    """Raise :class:`FileClashError` when a file written is also another file read or
+    written (what, path or stream or None, written?)."""
+    # Writers first, so that a message names the file written before the one it hits.
+    keyed = sorted(
+        (
+            (not writes, what, name_of(target), file_key(_fspath(target)))
+            for what, target, writes in files
+            if target is not None
+        ),
+        key=lambda item: item[0],
+    )
+    for index, (reads, what, name, key) in enumerate(keyed):
+        for _, other, other_name, other_key in keyed[index + 1 :]:
+            if not reads and key is not None and key == other_key:
+                raise FileClashError(
+                    f"{what} ({name}) and {other} ({other_name}) are the same file: "
+                    "writing one would destroy the other"
+                )
+
+
+def _fspath(target: Any) -> Any:
+    return os.fspath(target) if isinstance(target, os.PathLike) else target
+
+
 class Progress:
-    """A progress line on a terminal: lines read, percent of a regular file, rate.
+    """A progress line on a terminal: lines (or rows, the ``unit``) read, percent of a
+    regular file, rate.
 
     Silent during the first second, then refreshed at most every ``interval`` seconds;
     :meth:`close` erases it so that the summary line starts clean. Call it with the
@@ -159,8 +275,10 @@ class Progress:
         clock: Callable[[], float] = time.monotonic,
         delay: float = 1.0,
         interval: float = 0.25,
+        unit: str = "lines",
     ) -> None:
         self.stream = stream
+        self.unit = unit
         self.total_bytes = total_bytes
         self.clock = clock
         self.start = clock()
@@ -174,7 +292,7 @@ class Progress:
             return
         self.next_at = now + self.interval
         rate = lines / max(now - self.start, 1e-9)
-        text = f"{lines:,} lines, {rate:,.0f} lines/s"
+        text = f"{lines:,} {self.unit}, {rate:,.0f} {self.unit}/s"
         if self.total_bytes:
             text = f"{min(done_bytes / self.total_bytes, 1.0):6.1%}  {text}"
         self.shown = self._write(f"\r{text}\x1b[K")

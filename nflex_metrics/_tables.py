@@ -10,7 +10,7 @@ in braces.
 from __future__ import annotations
 
 #: SHA-256 of the grammar file these tables were generated from.
-GRAMMAR_SHA256 = "50dad57ac234fce312e2fe088193da2b58ba6b5bba7add42147539372aae894f"
+GRAMMAR_SHA256 = "ba489e66875d49b018178a9c0093a4b7299c04a7e5807f3c2fed067d480b27c7"
 
 #: Blanks, then one of: a terminal (the group named after it), the end of the text
 #: (``_END``) or a character no terminal matches (``_OTHER``). A keyword matches as

@@ -1,17 +1,20 @@
-"""The ``nflex-metrics`` command line: check mapping files, try expressions, convert samples.
-
-Three subcommands, in the spirit of ``promtool check rules``::
+"""The ``nflex-metrics`` command line: check, test and fuzz mapping files, try
+expressions, convert samples. Five subcommands, in the spirit of ``promtool``::
 
     nflex-metrics check MAPPING...                      # exit 0 valid, 1 problems, 2 usage
     nflex-metrics eval EXPRESSION [NAME=VALUE ...]       # or --mapping FILE --metric KEY
-    nflex-metrics convert MAPPING [INPUT] [-o OUTPUT]   # JSON Lines in, JSON Lines out
+    nflex-metrics convert MAPPING [INPUT] [-o OUTPUT]   # JSON Lines or Parquet
+    nflex-metrics test TESTFILE...                      # mapping test files
+    nflex-metrics fuzz MAPPING [--tests TESTFILE]       # search for failing inputs
 
 Exit codes are the same for every subcommand: 0 success, 1 a problem with the input
 (an invalid mapping, an expression that does not parse or evaluate, a sample that cannot
-be converted), 2 a command line that cannot be understood, 128+N when stopped by signal N.
+be converted, a failing test), 2 a command line that cannot be understood, 128+N when
+stopped by signal N.
 
-This module only parses arguments, calls the library and prints; ``convert`` is
-:func:`nflex_metrics.convert.convert_json_lines`.
+This module parses the arguments, runs ``check`` and ``eval`` and dispatches the others
+to their modules (:mod:`~nflex_metrics.convert_cli`, :mod:`~nflex_metrics.testing_cli`),
+which only call the library and print.
 """
 
 from __future__ import annotations
@@ -24,24 +27,25 @@ import os
 import re
 import signal
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional
 
-from ._io import Progress, Terminated, claim_standard_fds, say, signals_as_exceptions, to_devnull
+from ._console import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    PROG,
+    error,
+    plural,
+    problem_text,
+    report_problems,
+)
+from ._io import Terminated, claim_standard_fds, say, signals_as_exceptions, to_devnull
 from .convert import (
-    DEFAULT_BLOCK_SIZE,
-    MAX_BLOCK_SIZE,
-    ON_ERROR_CHOICES,
     ConvertError,
     ConvertIOError,
-    FileClashError,
-    Rejected,
-    SampleRejected,
-    convert_json_lines,
-    json_codec,
 )
-from .errors import ExpressionSyntaxError, MappingError, MappingProblem, NflexMetricsError
+from .errors import ExpressionSyntaxError, MappingError, NflexMetricsError
 
 if TYPE_CHECKING:
     from .expression import Expression
@@ -49,31 +53,9 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "main"]
 
-PROG = "nflex-metrics"
-
-#: Everything was valid / converted.
-EXIT_OK = 0
-#: A problem with the input: an invalid mapping, expression or sample.
-EXIT_PROBLEMS = 1
-#: A command line that cannot be understood (argparse uses the same code).
-EXIT_USAGE = 2
-
-#: With ``--on-error skip`` and no ``--rejects`` file, at most this many reasons are
-#: printed on stderr (the summary line counts them all).
-MAX_WARNINGS = 10
-
 
 # --------------------------------------------------------------------------------------
 # Output helpers
-
-
-def _error(message: str) -> None:
-    """``nflex-metrics: message`` on stderr (never on stdout; nowhere if stderr is gone)."""
-    say(f"{PROG}: {message}")
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def _format_value(value: object) -> str:
@@ -94,26 +76,6 @@ def _load_mapping(path: str) -> Mapping[Any, ParsedEntry]:
 
     mapping: Mapping[Any, ParsedEntry] = load_metric_mapping(path, strict=True)
     return mapping
-
-
-def _problem_text(problem: MappingProblem) -> str:
-    """A problem as ``file:line:column: key: message`` and its caret lines, or as
-    ``file: message`` for one about the whole file (line 0: it cannot be read)."""
-    if problem.line:
-        return str(problem)
-    key = f"{problem.key}: " if problem.key is not None else ""
-    return f"{problem.file}: {key}{problem.message}"
-
-
-def _report_problems(path: str, problems: Sequence[MappingProblem]) -> None:
-    """A mapping's problems on stderr, and how many; a file that cannot be read is one
-    line."""
-    if len(problems) == 1 and not problems[0].line:
-        _error(_problem_text(problems[0]))
-        return
-    for problem in problems:
-        say(_problem_text(problem))
-    _error(f"{path}: {_plural(len(problems), 'problem')}")
 
 
 # --------------------------------------------------------------------------------------
@@ -151,11 +113,11 @@ def _cmd_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     else:
         for report in reports:
             for problem in report["problems"]:
-                print(_problem_text(problem))
+                print(problem_text(problem))
             if report["ok"]:
-                summary = f"ok: {_plural(report['metrics'], 'metric')}"
+                summary = f"ok: {plural(report['metrics'], 'metric')}"
             else:
-                summary = _plural(len(report["problems"]), "problem")
+                summary = plural(len(report["problems"]), "problem")
             print(f"{report['file']}: {summary}")
     return EXIT_OK if all_ok else EXIT_PROBLEMS
 
@@ -187,6 +149,8 @@ def _parse_assignments(parser: argparse.ArgumentParser, items: Sequence[str]) ->
             variables[name] = json.loads(text)
         except ValueError:
             variables[name] = text
+        except RecursionError:
+            parser.error(f"the value of {name} is nested too deeply to read")
     return variables
 
 
@@ -206,7 +170,7 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         expression = compile_expression(text)
     except ExpressionSyntaxError as err:
-        _error(f"invalid expression (line {err.line}, column {err.column}):")
+        error(f"invalid expression (line {err.line}, column {err.column}):")
         say(err.render())
         return EXIT_PROBLEMS
     if args.explain:
@@ -220,12 +184,12 @@ def _eval_entry(path: str, metric: str, variables: dict[str, Any], explain: bool
     try:
         mapping = _load_mapping(path)
     except MappingError as err:
-        _report_problems(path, err.problems)
+        report_problems(path, err.problems)
         return EXIT_PROBLEMS
     entry = mapping.get(metric)
     if entry is None:
         known = ", ".join(map(str, list(mapping)[:10])) + (", ..." if len(mapping) > 10 else "")
-        _error(f"metric {metric!r} is not in {path} (it has: {known or 'nothing'})")
+        error(f"metric {metric!r} is not in {path} (it has: {known or 'nothing'})")
         return EXIT_PROBLEMS
     expression: Optional[Expression] = entry.expression
     if explain:
@@ -262,90 +226,10 @@ def _print_result(compute: Callable[[], object], labelled: bool) -> int:
     try:
         result = compute()
     except NflexMetricsError as err:
-        _error(f"cannot evaluate: {err}")
+        error(f"cannot evaluate: {err}")
         return EXIT_PROBLEMS
     print(f"result:     {_format_value(result)}" if labelled else _format_value(result))
     return EXIT_OK
-
-
-# --------------------------------------------------------------------------------------
-# convert
-
-
-def _cmd_convert(args: argparse.Namespace) -> int:
-    codec = json_codec(args.json)
-    source = sys.stdin.buffer if args.input == "-" else args.input
-    output = sys.stdout.buffer if args.output == "-" else args.output
-    name = "<stdin>" if args.input == "-" else args.input
-    warnings = _Warnings(
-        name,
-        silent=args.on_error == "fail" or args.rejects is not None or args.quiet,
-    )
-    stderr = sys.stderr
-    show = args.progress if args.progress is not None else stderr is not None and stderr.isatty()
-    progress = None
-    if show and stderr is not None and not args.quiet:
-        size = os.path.getsize(args.input) if os.path.isfile(args.input) else None
-        progress = Progress(stderr, size)
-    started = time.perf_counter()
-    status = EXIT_OK
-    try:
-        result = convert_json_lines(
-            args.mapping,
-            source,
-            output,
-            on_error=args.on_error,
-            rejects=args.rejects if args.rejects is not None else warnings,
-            codec=codec,
-            block_size=args.block_size,
-            progress=progress,
-        )
-    except FileClashError as err:
-        parser: argparse.ArgumentParser = args.subparser
-        parser.error(str(err))  # a usage error: exit 2
-    except MappingError as err:
-        _report_problems(args.mapping, err.problems)
-        return EXIT_PROBLEMS
-    except SampleRejected as stop:
-        _error(f"{name}:{stop.rejected.line}: {stop.rejected.reason}")
-        result, status = stop.result, EXIT_PROBLEMS
-    finally:
-        if progress is not None:
-            progress.close()
-    warnings.close()
-    if not args.quiet:
-        seconds = time.perf_counter() - started
-        _error(
-            f"converted {result.converted:,}, rejected {result.rejected:,}, "
-            f"{seconds:.2f} s ({codec.name} JSON)"
-        )
-    return status
-
-
-class _Warnings:
-    """Prints the first few rejected lines on stderr as warnings, then counts the rest."""
-
-    def __init__(self, source: str, silent: bool) -> None:
-        self.source = source
-        self.silent = silent
-        self.shown = 0
-        self.hidden = 0
-
-    def __call__(self, rejected: Rejected) -> None:
-        if self.silent:
-            return
-        if self.shown < MAX_WARNINGS:
-            self.shown += 1
-            _error(f"warning: {self.source}:{rejected.line}: {rejected.reason}")
-        else:
-            self.hidden += 1
-
-    def close(self) -> None:
-        if self.hidden:
-            _error(
-                f"warning: {self.hidden:,} more rejected samples not shown "
-                "(--rejects FILE keeps them all)"
-            )
 
 
 # --------------------------------------------------------------------------------------
@@ -353,18 +237,6 @@ class _Warnings:
 
 
 _DESCRIPTION = "Check metric mapping files, try conversion expressions, convert samples."
-
-_OUTPUT_HELP = "write here (stdout); a file is replaced atomically, all or nothing"
-
-_CONVERT_EPILOG = """\
-Each input line is a sample: {"metric": KEY, "value": ..., other variables...}.
-Each output line keeps the sample's fields, replaces "value" with the converted value
-and adds "raw_value" (the input value), "name", "unit" and "counter" from the mapping.
-Output is in input order; blank input lines are ignored. A sample that cannot be
-converted stops the run (--on-error fail, the default), is left out (skip) or is
-written with "value": null and an "error" field (null); --rejects FILE keeps each
-rejected line with its line number and reason either way."""
-
 
 _CHECK_USAGE = """\
 %(prog)s [--format {text,json}] MAPPING [MAPPING ...]
@@ -420,67 +292,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the canonical form, the variables and the generated Python",
     )
 
-    convert = commands.add_parser(
-        "convert",
-        help="convert JSON Lines samples with a mapping",
-        description="Convert JSON Lines samples with a mapping file.",
-        epilog=_CONVERT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    convert.set_defaults(subparser=convert)
-    convert.add_argument("mapping", metavar="MAPPING", help="the mapping.yaml file")
-    convert.add_argument(
-        "input", nargs="?", default="-", metavar="INPUT", help="JSON Lines file (stdin)"
-    )
-    convert.add_argument("-o", "--output", default="-", metavar="FILE", help=_OUTPUT_HELP)
-    convert.add_argument(
-        "--on-error",
-        choices=ON_ERROR_CHOICES,
-        default="fail",
-        help="what to do with a sample that cannot be converted (fail)",
-    )
-    convert.add_argument(
-        "--rejects", metavar="FILE", help="write each rejected line with its reason here"
-    )
-    convert.add_argument(
-        "--json",
-        choices=("auto", "stdlib", "orjson"),
-        default="auto",
-        help="JSON library: orjson when installed, else the standard library (auto)",
-    )
-    convert.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="progress on stderr (default: when stderr is a terminal)",
-    )
-    convert.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress, warnings, summary"
-    )
-    convert.add_argument(
-        "--block-size",
-        type=_block_size,
-        default=DEFAULT_BLOCK_SIZE,
-        metavar="BYTES",
-        help=f"read this much input at a time; bounds memory ({DEFAULT_BLOCK_SIZE}, "
-        f"at most {MAX_BLOCK_SIZE})",
-    )
+    from .convert_cli import add_command
+
+    add_command(commands)  # convert
     from .testing_cli import add_commands
 
     add_commands(commands)  # test, fuzz
     return parser
-
-
-def _block_size(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= number <= MAX_BLOCK_SIZE:
-        raise argparse.ArgumentTypeError(
-            f"must be between 1 and {MAX_BLOCK_SIZE:,} (64 MiB): {number:,}"
-        )
-    return number
 
 
 def _unrecognized(
@@ -504,7 +322,7 @@ def _write_failed(message: str, err: OSError) -> int:
     not worth a message; stdout is pointed at the null device so that the flush at exit
     does not fail again."""
     if err.errno != errno.EPIPE:
-        _error(message)
+        error(message)
     if message.startswith("cannot write stdout"):
         to_devnull(1)
     return EXIT_PROBLEMS
@@ -522,10 +340,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     ebadf = os.strerror(errno.EBADF)
     if 1 in closed and (args.command != "convert" or args.output == "-"):
-        _error(f"cannot write stdout: {ebadf}")
+        error(f"cannot write stdout: {ebadf}")
         return EXIT_PROBLEMS
     if 0 in closed and args.command == "convert" and args.input == "-":
-        _error(f"cannot read stdin: {ebadf}")
+        error(f"cannot read stdin: {ebadf}")
         return EXIT_PROBLEMS
     try:
         with signals_as_exceptions():
@@ -535,7 +353,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ConvertIOError as err:
         return _write_failed(str(err), err)
     except ConvertError as err:
-        _error(str(err))
+        error(str(err))
         return EXIT_PROBLEMS
     except OSError as err:  # what check and eval print, or its flush
         return _write_failed(f"cannot write stdout: {err.strerror or err}", err)
@@ -550,10 +368,8 @@ def _run_command(args: argparse.Namespace) -> int:
         status = _cmd_check(args, args.subparser)
     elif args.command == "eval":
         status = _cmd_eval(args, args.subparser)
-    elif args.command in ("test", "fuzz"):
+    else:  # convert, test, fuzz: each command's module set its function
         status = int(args.run(args))
-    else:
-        status = _cmd_convert(args)
     if sys.stdout is not None:
         sys.stdout.flush()  # a write error shows here, not in the flush at exit
     return status

@@ -67,8 +67,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Literal, NamedTuple, Optional, TypeVar
+from typing import Any, Callable, Generic, NamedTuple, Optional, TypeVar
 
+from ._jsonlines import ERROR_FIELD, OUTPUT_FIELDS
+from ._results import ON_ERROR_CHOICES, OnError
 from .errors import NflexMetricsError
 from .expression import Expression
 from .mapping import ParsedEntry
@@ -92,14 +94,14 @@ __all__ = [
     "convert_table",
 ]
 
-#: Columns the output adds after the input's; an input column of one of these names is
-#: refused rather than overwritten (``value`` itself is kept as ``raw_value``).
-OUTPUT_COLUMNS = ("raw_value", "name", "unit", "counter")
+#: Columns the output adds after the input's (the fields ``nflex-metrics convert`` adds
+#: to a JSON sample); an input column of one of these names is refused rather than
+#: overwritten (``value`` itself is kept as ``raw_value``).
+OUTPUT_COLUMNS = OUTPUT_FIELDS
 
 #: The column of failure reasons, added with ``on_error="null"``.
-ERROR_COLUMN = "error"
+ERROR_COLUMN = ERROR_FIELD
 
-OnError = Literal["fail", "skip", "null"]
 TableT = TypeVar("TableT")
 
 #: What an entry without a conversion computes: the raw value, read as a number.
@@ -188,7 +190,7 @@ class TableConverter:
         metric_column: str = "metric",
         on_error: OnError = "fail",
     ) -> None:
-        if on_error not in ("fail", "skip", "null"):
+        if on_error not in ON_ERROR_CHOICES:
             raise ValueError(f"on_error must be 'fail', 'skip' or 'null', got {on_error!r}")
         self.metric_column = metric_column
         self.on_error = on_error

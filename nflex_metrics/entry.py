@@ -103,14 +103,18 @@ class ParsedEntry:
     Entries are immutable (a loaded file's entries are shared through the load cache).
     Keys of the YAML entry beyond the known fields are kept, read-only, in :attr:`extra`.
 
+    Once its expression runs generated code (see
+    :data:`~nflex_metrics.expression.INTERPRETED_CALLS`), ``entry.value`` and
+    ``entry.convert`` are that code itself, a plain function taking the variables as
+    keywords: one call per sample. Behaviour is the same before and after.
+
     >>> entry = ParsedEntry("cpu-usage", "%", False, "")
     >>> entry.value(value="0.5")  # no conversion: the raw value, unchanged
     '0.5'
     """
 
-    # No __slots__: the first value()/convert() of an entry whose conversion is an
-    # Expression stores the expression's generated keyword function in the instance
-    # dict, where it shadows the methods, so later calls are one call into that code.
+    # No __slots__: once the expression is compiled, value()/convert() store its
+    # generated keyword function in the instance dict, where it shadows the methods.
 
     _name: str
     _unit: str

@@ -28,7 +28,7 @@ import math
 import sys
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Callable, Optional, Union
+from typing import Optional, Union
 
 from hypothesis import strategies as st
 
@@ -102,61 +102,92 @@ def numbers() -> st.SearchStrategy[float]:
     )
 
 
+@functools.lru_cache(maxsize=None)  # noqa: UP033 (Python 3.9 has no functools.cache)
 def _leaves() -> st.SearchStrategy[Expr]:
-    return st.one_of(
-        numbers().map(Number),
-        names().map(Name),
-        st.just(Null()),
+    return st.one_of(numbers().map(Number), names().map(Name), st.just(Null()))
+
+
+# Trees are drawn by composite strategies that call themselves with a smaller budget of
+# leaves, rather than with ``st.recursive``: a composite's repr is its name and plain
+# arguments, while the repr of nested ``st.builds`` over a recursive strategy doubles
+# with every level, and hypothesis renders it when it reports or shrinks an example
+# (gigabytes for a CASE tree). Every choice shrinks towards a leaf.
+
+#: The operand forms of each kind of value: the 0.2.0 arithmetic (also inside the
+#: ternary), the 0.2.0 CASE dialect's operands (CASE nests, no ternary), the full language.
+_FORMS = {
+    "arithmetic": ("leaf", "unary", "binary"),
+    "case": ("leaf", "unary", "binary", "case"),
+    "full": ("leaf", "unary", "binary", "case", "ternary"),
+}
+
+
+@st.composite
+def _value(draw: st.DrawFn, kind: str, leaves: int) -> Expr:
+    """A value tree of ``kind`` (see :data:`_FORMS`) with about ``leaves`` leaves."""
+    form = "leaf" if leaves <= 1 else draw(st.sampled_from(_FORMS[kind]))
+    if form == "leaf":
+        return draw(_leaves())
+    if form == "unary":
+        return Unary(draw(st.sampled_from(UNARY_OPS)), draw(_value(kind, leaves - 1)))
+    if form == "binary":
+        left = draw(st.integers(1, leaves - 1))
+        op = draw(st.sampled_from(ARITHMETIC_OPS))
+        return Binary(op, draw(_value(kind, left)), draw(_value(kind, leaves - left)))
+    if form == "case":
+        case: Case = draw(_case(kind, leaves))
+        return case
+    share = max(1, leaves // 3)
+    body = draw(_value(kind, share))
+    condition = draw(_condition(kind, share))
+    return Ternary(body, condition, draw(_value(kind, share)))
+
+
+@st.composite
+def _condition(
+    draw: st.DrawFn, kind: str, leaves: int, levels: int = 2, *, compare_only: bool = False
+) -> Cond:
+    """A condition over values of ``kind``: a comparison (or, unless ``compare_only``,
+    IS [NOT] NULL) under up to ``levels`` levels of NOT/AND/OR."""
+    forms = ("base",) if compare_only or levels == 0 else ("base", "not", "and/or")
+    form = draw(st.sampled_from(forms))
+    if form == "not":
+        return Not(draw(_condition(kind, leaves, levels - 1)))
+    half = max(1, leaves // 2)
+    if form == "and/or":
+        op = draw(st.sampled_from(BOOL_OPS))
+        left = draw(_condition(kind, half, levels - 1))
+        return BoolOp(op, left, draw(_condition(kind, half, levels - 1)))
+    if compare_only or draw(st.booleans()):
+        op = draw(st.sampled_from(COMPARE_OPS))
+        return Compare(op, draw(_value(kind, half)), draw(_value(kind, half)))
+    return IsNull(draw(_value(kind, leaves)), draw(st.booleans()))
+
+
+@st.composite
+def _case(draw: st.DrawFn, kind: str, leaves: int) -> Case:
+    """A CASE of one to three arms, with or without ELSE, over values of ``kind``."""
+    arms = draw(st.integers(1, 3))
+    share = max(1, leaves // (2 * arms + 1))
+    whens = tuple(
+        When(draw(_condition(kind, share)), draw(_value(kind, share))) for _ in range(arms)
     )
+    orelse = draw(st.one_of(st.none(), _value(kind, share)))
+    return Case(whens, orelse)
 
 
-def _conditions(value: st.SearchStrategy[Expr], *, is_null: bool) -> st.SearchStrategy[Cond]:
-    """Comparisons (and IS [NOT] NULL) under up to two levels of NOT/AND/OR.
-
-    Built without ``st.recursive``: a recursive strategy nested in another one makes
-    hypothesis render enormous reprs while validating.
-    """
-    compare = st.builds(Compare, st.sampled_from(COMPARE_OPS), value, value)
-    base: st.SearchStrategy[Cond] = compare
-    if is_null:
-        base = st.one_of(compare, st.builds(IsNull, value, st.booleans()))
-
-    def combine(inner: st.SearchStrategy[Cond]) -> st.SearchStrategy[Cond]:
-        return st.one_of(
-            inner,
-            st.builds(Not, inner),
-            st.builds(BoolOp, st.sampled_from(BOOL_OPS), inner, inner),
-        )
-
-    return combine(combine(base))
+@st.composite
+def _ternary(draw: st.DrawFn, leaves: int) -> Ternary:
+    """The 0.2.0 ternary: ``arith if arith REL arith else arith``."""
+    share = max(1, leaves // 4)
+    body = draw(_value("arithmetic", share))
+    condition = draw(_condition("arithmetic", 2 * share, compare_only=True))
+    return Ternary(body, condition, draw(_value("arithmetic", share)))
 
 
-def _case(
-    value: st.SearchStrategy[Expr], condition: st.SearchStrategy[Cond]
-) -> st.SearchStrategy[Case]:
-    whens = st.lists(st.builds(When, condition, value), min_size=1, max_size=3).map(tuple)
-    return st.builds(Case, whens, st.one_of(st.none(), value))
-
-
-def _arithmetic(
-    children: st.SearchStrategy[Expr],
-) -> st.SearchStrategy[Expr]:
-    return st.one_of(
-        st.builds(Unary, st.sampled_from(UNARY_OPS), children),
-        st.builds(Binary, st.sampled_from(ARITHMETIC_OPS), children, children),
-    )
-
-
-def _deferred(
-    extend: Callable[[st.SearchStrategy[Expr]], st.SearchStrategy[Expr]],
-) -> Callable[[st.SearchStrategy[Expr]], st.SearchStrategy[Expr]]:
-    """Wrap an ``extend`` step so that the strategy's repr stays short (nested reprs of
-    recursive strategies otherwise grow exponentially)."""
-    return lambda children: st.deferred(lambda: extend(children))
-
-
+@functools.lru_cache(maxsize=None)  # noqa: UP033 (built once per argument: building validates)
 def trees(dialect: str = "full", max_leaves: int = 12) -> st.SearchStrategy[Expr]:
-    """Syntax trees the parser produces for ``dialect``, up to ``max_leaves``.
+    """Syntax trees the parser produces for ``dialect``, with about ``max_leaves`` leaves.
 
     - ``full``: everything; ``arithmetic``: numbers, names, NULL, signs and operators;
     - ``ternary``: ``arith if arith REL arith else arith``;
@@ -169,34 +200,16 @@ def trees(dialect: str = "full", max_leaves: int = 12) -> st.SearchStrategy[Expr
     """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; expected one of {DIALECTS}")
-    arith = st.recursive(_leaves(), _deferred(_arithmetic), max_leaves=max_leaves)
-    if dialect == "arithmetic":
-        return arith
-    ternary = st.builds(
-        Ternary, arith, st.builds(Compare, st.sampled_from(COMPARE_OPS), arith, arith), arith
-    )
+    drawn: st.SearchStrategy[Expr]
     if dialect == "ternary":
-        return ternary
-    if dialect == "simple":
-        return st.one_of(arith, ternary)
-    if dialect == "case":
-
-        def extend_case(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
-            condition = _conditions(children, is_null=True)
-            return st.one_of(_arithmetic(children), _case(children, condition))
-
-        operand = st.recursive(_leaves(), _deferred(extend_case), max_leaves=max_leaves)
-        return _case(operand, _conditions(operand, is_null=True))
-
-    def extend_full(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
-        condition = _conditions(children, is_null=True)
-        return st.one_of(
-            _arithmetic(children),
-            _case(children, condition),
-            st.builds(Ternary, children, condition, children),
-        )
-
-    return st.recursive(_leaves(), _deferred(extend_full), max_leaves=max_leaves)
+        drawn = _ternary(max_leaves)
+    elif dialect == "simple":
+        drawn = st.one_of(_value("arithmetic", max_leaves), _ternary(max_leaves))
+    elif dialect == "case":
+        drawn = _case("case", max_leaves)
+    else:  # full, arithmetic: the kinds of value are named after them
+        drawn = _value(dialect, max_leaves)
+    return drawn
 
 
 def expressions(dialect: str = "full", max_leaves: int = 12) -> st.SearchStrategy[str]:

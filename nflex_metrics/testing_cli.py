@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import IO, TYPE_CHECKING, Any, Optional
 
+from ._console import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, plural
+
 if TYPE_CHECKING:
     from .errors import MappingProblem
     from .fuzzing import FuzzResult
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["add_commands", "run_fuzz", "run_tests", "write_junit_xml"]
 
-_EXIT_OK, _EXIT_FAILED, _EXIT_USAGE = 0, 1, 2
 
 #: What to install for ``fuzz``.
 _TESTING_EXTRA = "pip install 'nflex-connector-utils[testing]'"
@@ -40,10 +41,6 @@ def _arrow(stream: IO[str]) -> str:
     return "→"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
-
-
 # --------------------------------------------------------------------------------- test
 
 
@@ -56,10 +53,26 @@ def run_tests(
 ) -> int:
     """Run mapping test files; print each failure and problem, then a summary per file
     (``output_format="json"``: one JSON document). 0 when every case passed, else 1."""
-    from .testing import run_mapping_tests
+    from .testing import MappingTestError, load_mapping_tests, run_mapping_tests
 
     out = stream or sys.stdout
-    reports = [run_mapping_tests(path) for path in paths]
+    loaded: list[Any] = []
+    for path in paths:
+        try:
+            loaded.append(load_mapping_tests(path))
+        except MappingTestError:
+            loaded.append(path)  # run_mapping_tests reports why it cannot be read
+    if junit_xml is not None:
+        read = [*paths, *(tests.mapping for tests in loaded if not isinstance(tests, str))]
+        clash = _clash(junit_xml, read)
+        if clash is not None:
+            print(
+                f"nflex-metrics test: --junit-xml {junit_xml} would overwrite {clash}, "
+                "an input of this run",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    reports = [run_mapping_tests(tests) for tests in loaded]
     if output_format == "json":
         print(json.dumps(_json_document(reports), indent=2, default=repr), file=out)
     else:
@@ -78,8 +91,8 @@ def run_tests(
                 f"nflex-metrics test: cannot write {junit_xml}: {err.strerror or err}",
                 file=sys.stderr,
             )
-            return _EXIT_FAILED
-    return _EXIT_OK if all(report.ok for report in reports) else _EXIT_FAILED
+            return EXIT_PROBLEMS
+    return EXIT_OK if all(report.ok for report in reports) else EXIT_PROBLEMS
 
 
 def _json_document(reports: Sequence[FileReport]) -> dict[str, Any]:
@@ -113,9 +126,20 @@ def _json_document(reports: Sequence[FileReport]) -> dict[str, Any]:
     }
 
 
+def _clash(output: str, inputs: Sequence[str]) -> Optional[str]:
+    """The input that ``output`` names (the same file, by any path or link), or None."""
+    from ._io import file_key
+
+    key = file_key(output)
+    if key is None:
+        return None
+    return next((path for path in inputs if file_key(path) == key), None)
+
+
 def write_junit_xml(reports: Sequence[FileReport], path: str) -> None:
     """Write the reports as JUnit XML: a ``testsuite`` per test file and a ``testcase``
-    per case (a broken file is one ``testcase`` with an ``error``)."""
+    per case (a broken file is one ``testcase`` with an ``error``). The file is written
+    like ``convert -o``: atomically, through a symbolic link, in place on a device."""
     import xml.etree.ElementTree as ET
 
     failures = sum(len(report.failures) for report in reports)
@@ -158,7 +182,15 @@ def write_junit_xml(reports: Sequence[FileReport], path: str) -> None:
                 message = f"got {result.got_text()}, expected {result.case.expected_text()}"
                 failure = ET.SubElement(case, "failure", message=message)
                 failure.text = str(result)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    from ._io import OutputFile
+
+    output = OutputFile(path)
+    try:
+        ET.ElementTree(root).write(output.stream, encoding="utf-8", xml_declaration=True)
+        output.commit()
+    except BaseException:
+        output.discard()
+        raise
 
 
 def _classname(file: str) -> str:
@@ -193,7 +225,7 @@ def run_fuzz(
         if not (err.name or "").startswith("hypothesis"):
             raise
         print(f"nflex-metrics fuzz needs hypothesis: {_TESTING_EXTRA}", file=sys.stderr)
-        return _EXIT_USAGE
+        return EXIT_USAGE
     from .errors import MappingError
     from .mapping import load_metric_mapping
 
@@ -201,19 +233,19 @@ def run_fuzz(
         mapping = load_metric_mapping(mapping_path)
     except MappingError as err:
         _print_problems(
-            err.problems, f"{mapping_path}: {_plural(len(err.problems), 'problem')}", out
+            err.problems, f"{mapping_path}: {plural(len(err.problems), 'problem')}", out
         )
-        return _EXIT_FAILED
+        return EXIT_PROBLEMS
     unknown = [key for key in metrics or () if key not in mapping]
     if unknown:
         names = ", ".join(repr(key) for key in unknown)
         print(f"nflex-metrics fuzz: no metric {names} in {mapping_path}", file=sys.stderr)
-        return _EXIT_USAGE
+        return EXIT_USAGE
     settings: dict[str, FuzzSettings] = {}
     if tests is not None:
         loaded = _fuzz_settings(tests, mapping, out)
         if loaded is None:
-            return _EXIT_FAILED
+            return EXIT_PROBLEMS
         settings = loaded
     if seed is None:
         import random
@@ -231,11 +263,11 @@ def run_fuzz(
     if skipped:
         how = f"{skipped} without a conversion skipped; {how}"
     if found:
-        head = f"{len(found)} of {_plural(len(fuzzed), 'metric')} failed"
+        head = f"{len(found)} of {plural(len(fuzzed), 'metric')} failed"
     else:
-        head = f"ok: {_plural(len(fuzzed), 'metric')} fuzzed"
+        head = f"ok: {plural(len(fuzzed), 'metric')} fuzzed"
     print(f"{mapping_path}: {head} ({how})", file=out)
-    return _EXIT_FAILED if found else _EXIT_OK
+    return EXIT_PROBLEMS if found else EXIT_OK
 
 
 def _fuzz_settings(path: str, mapping: Any, out: IO[str]) -> Optional[dict[str, FuzzSettings]]:
@@ -248,7 +280,7 @@ def _fuzz_settings(path: str, mapping: Any, out: IO[str]) -> Optional[dict[str, 
         if problems:
             raise MappingTestError(problems)
     except MappingTestError as err:
-        _print_problems(err.problems, f"{path}: {_plural(len(err.problems), 'problem')}", out)
+        _print_problems(err.problems, f"{path}: {plural(len(err.problems), 'problem')}", out)
         return None
     return {metric.metric: metric.fuzz for metric in tests.metrics if metric.fuzz is not None}
 

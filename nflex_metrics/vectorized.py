@@ -55,7 +55,7 @@ from __future__ import annotations
 import operator
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any, Callable, Literal, NamedTuple, Optional, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, Literal, NamedTuple, Optional, Union, overload
 
 from .errors import EvaluationError, VariableLookupError
 from .interpreter import coerce_variable, power
@@ -76,6 +76,9 @@ from .nodes import (
     walk,
 )
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeAlias
+
 #: How to get the optional dependencies of the columnar API.
 INSTALL_HINT = "install the 'columnar' extra: pip install 'nflex-connector-utils[columnar]'"
 
@@ -88,13 +91,13 @@ except ImportError as err:  # pragma: no cover - tested in a subprocess without 
 __all__ = ["INSTALL_HINT", "MaskedFloats", "Reasons", "evaluate_arrays"]
 
 #: What :func:`evaluate_arrays` returns: float64 values, masked where NULL.
-MaskedFloats = np.ma.MaskedArray[Any, np.dtype[np.float64]]
+MaskedFloats: TypeAlias = "np.ma.MaskedArray[Any, np.dtype[np.float64]]"
 #: The error message of each row (None where the row did not fail).
-Reasons = npt.NDArray[np.object_]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
+Reasons: TypeAlias = "npt.NDArray[np.object_]"
+FloatArray: TypeAlias = "npt.NDArray[np.float64]"
+BoolArray: TypeAlias = "npt.NDArray[np.bool_]"
 #: Per-row error codes: 0 for a row that is fine, else 1 + the index of its error source.
-CodeArray = npt.NDArray[np.int32]
+CodeArray: TypeAlias = "npt.NDArray[np.int32]"
 #: The exception a failing row raises, from the row's index.
 ErrorSource = Callable[[int], EvaluationError]
 
@@ -202,9 +205,9 @@ def evaluate_arrays(
     rows = _row_count(columns, rows)
     names = {node.name for node in walk(tree) if isinstance(node, Name)}
     cells = {name: _numpy_cells(name, columns[name]) for name in names if name in columns}
-    values = np.empty(rows, dtype=np.float64)
-    null = np.zeros(rows, dtype=np.bool_)
-    reasons = np.full(rows, None, dtype=object) if errors == "null" else None
+    values: FloatArray = np.empty(rows, dtype=np.float64)
+    null: BoolArray = np.zeros(rows, dtype=np.bool_)
+    reasons: Optional[Reasons] = np.full(rows, None, dtype=object) if errors == "null" else None
     with np.errstate(all="ignore"):
         for start in range(0, rows, BLOCK_ROWS):
             block = slice(start, min(start + BLOCK_ROWS, rows))
@@ -604,7 +607,7 @@ def column_cells(column: Any) -> tuple[npt.NDArray[Any], Optional[BoolArray]]:
         if null is not None:
             column = column.fill_null(pa.scalar(0, kind) if pa.types.is_integer(kind) else False)
         return column.to_numpy(zero_copy_only=False), null
-    cells = np.empty(len(column), dtype=object)
+    cells: Reasons = np.empty(len(column), dtype=object)
     cells[:] = column.to_pylist()
     return cells, null
 
@@ -616,7 +619,7 @@ def _floats_of_objects(
     rows = len(cells)
     is_none = np.fromiter((cell is None for cell in cells), dtype=np.bool_, count=rows)
     null = is_none if null is None else null | is_none
-    values = np.zeros(rows, dtype=np.float64)
+    values: FloatArray = np.zeros(rows, dtype=np.float64)
     read = np.flatnonzero(~null)
     present = [cells[row] for row in read.tolist()]
     try:
@@ -624,7 +627,7 @@ def _floats_of_objects(
         return values, null, None
     except (TypeError, ValueError, OverflowError):
         pass
-    bad = np.zeros(rows, dtype=np.bool_)
+    bad: BoolArray = np.zeros(rows, dtype=np.bool_)
     for row, cell in zip(read.tolist(), present):
         try:
             values[row] = float(cell)

@@ -324,6 +324,15 @@ def test_eval_a_bad_variable_name_is_a_usage_error_saying_why(
         assert f"{name!r} is not a variable name" in result.stderr
 
 
+def test_eval_a_value_nested_too_deeply_to_read_is_a_usage_error(good: Path, cli: Cli) -> None:
+    deep = "[" * 5_000
+    for args in (("eval", "a * 2"), ("eval", "--mapping", str(good), "--metric", "cpu_usage")):
+        result = cli(*args, f"a={deep}")
+        assert result.returncode == EXIT_USAGE
+        assert "the value of a is nested too deeply to read" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("args", [("-a",), ("-a", "a=1"), ("-2*a", "a=1")])
 def test_eval_an_expression_taken_for_an_option_hints_at_double_dash(
     args: tuple[str, ...], cli: Cli

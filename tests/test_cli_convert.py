@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from test_cli import Cli, in_process, run_cli
 
-from nflex_metrics.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MAX_WARNINGS
+from nflex_metrics.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from nflex_metrics.convert_cli import MAX_WARNINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -577,3 +578,10 @@ def test_check_reports_a_missing_mapping_file_once(tmp_path: Path, cli: Cli) -> 
         "nonexist.yaml: cannot read the mapping file: No such file or directory",
         "nonexist.yaml: 1 problem",
     ]
+
+
+@pytest.mark.parametrize("option", ["-o", "--rejects"])
+def test_an_empty_output_path_is_a_usage_error(option: str, mapping: Path, cli: Cli) -> None:
+    result = cli("convert", str(mapping), "-", option, "", stdin=jsonl({"metric": "m"}))
+    assert result.returncode == EXIT_USAGE
+    assert f"{option}: the path is empty" in result.stderr

@@ -4,6 +4,7 @@ These call the library directly; ``test_cli_convert.py`` checks the command line
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import importlib
 import importlib.util
@@ -249,6 +250,7 @@ def test_null_mode_reserves_the_error_field() -> None:
     assert out["error"] == "kept"
     (out,), _ = convert(data, on_error="null")
     assert "'error' would be overwritten" in out["error"]
+    assert json.loads(out["input"])["error"] == "kept"
 
 
 @pytest.mark.parametrize(
@@ -259,6 +261,35 @@ def test_null_mode_reserves_the_error_field() -> None:
 def test_bad_options_are_a_value_error(option: str, value: Any) -> None:
     with pytest.raises(ValueError, match=option):
         convert(b"", **{option: value})
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"codec": "orjson"}, r"codec must be a JsonCodec such as json_codec\('orjson'\)"),
+        ({"block_size": "10"}, "block_size must be an int, got str"),
+        ({"block_size": 1.5}, "block_size must be an int, got float"),
+        ({"source": io.StringIO("{}")}, "the input is a text stream: .*sys.stdin.buffer"),
+        ({"output": io.StringIO()}, "the output is a text stream: .*sys.stdout.buffer"),
+        ({"rejects": io.StringIO()}, "the rejects file is a text stream"),
+        ({"output": 42}, "the output must be a path or a writable binary stream, got 42"),
+        ({"mapping": None}, "mapping must be a loaded mapping or a path, got None"),
+        ({"mapping": {"cpu": "value * 2"}}, r"mapping\['cpu'\] must be a ParsedEntry"),
+    ],
+    ids=lambda value: str(value)[:30],
+)
+def test_arguments_of_the_wrong_type_are_a_type_error_before_any_work(
+    arguments: dict[str, Any], message: str
+) -> None:
+    given_arguments: dict[str, Any] = {
+        "mapping": MAPPING,
+        "source": io.BytesIO(b'{"metric": "cpu_usage", "value": 1}\n'),
+        "output": io.BytesIO(),
+        **arguments,
+    }
+    positional = [given_arguments.pop(name) for name in ("mapping", "source", "output")]
+    with pytest.raises(TypeError, match=message):
+        convert_json_lines(*positional, **given_arguments)
 
 
 # -- files --------------------------------------------------------------------------------
@@ -454,16 +485,27 @@ def test_records_keep_metric_line_and_raw_value_when_another_field_cannot_be_wri
     assert result.rejected == 1
 
 
-def test_a_null_record_for_a_line_that_is_not_a_sample_says_which_line() -> None:
-    (out,), _ = convert(b'\n\n"text"\n', on_error="null")
-    assert out == {
+def test_a_null_record_for_a_line_that_is_not_a_sample_keeps_the_line_as_read() -> None:
+    (text, bad), _ = convert(b'\n\n"text"\n{"metric": oops}\n', on_error="null")
+    assert text == {
         "value": None,
         "raw_value": None,
         "name": None,
         "unit": None,
         "counter": None,
         "error": "line 3: not a JSON object (a string)",
+        "input": '"text"',
     }
+    assert bad["input"] == '{"metric": oops}' and bad["error"].startswith("line 4: invalid JSON")
+
+
+@pytest.mark.parametrize("field", ["raw_value", "name", "unit", "counter", "error"])
+def test_a_null_record_never_overwrites_a_field_of_the_sample(field: str) -> None:
+    sample = {"metric": "cpu_usage", "value": "x", field: "mine", "note": "kept"}
+    (out,), _ = convert(jsonl(sample), on_error="null")
+    assert json.loads(out["input"]) == sample  # every field of the sample, as given
+    assert out["value"] is None and f"'{field}' would be overwritten" in out["error"]
+    assert (out["name"], out["unit"]) == ("cpu-usage", "%")
 
 
 # -- the reason of a rejected line depends on that line alone --------------------------------
@@ -613,8 +655,9 @@ def test_an_output_fifo_is_written_in_place(tmp_path: Path) -> None:
         convert_json_lines(MAPPING, io.BytesIO(ONE), fifo)
     finally:
         if reader.is_alive():  # the converter never opened the FIFO: let the reader go
-            with open(fifo, "wb"):
-                pass
+            # Without blocking: the reader may be past its open, finishing (ENXIO then).
+            with contextlib.suppress(OSError):
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
         reader.join(timeout=60)
     assert received == [ONE_OUT]
     assert stat.S_ISFIFO(fifo.lstat().st_mode)

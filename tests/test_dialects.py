@@ -1,4 +1,4 @@
-"""The four 0.2.0 parser classes (SPEC 1.7): each accepts exactly its 0.2.0 language and
+"""The four 0.2.0 parser classes: each accepts exactly its 0.2.0 language and
 returns None after a warning for anything else."""
 
 from __future__ import annotations

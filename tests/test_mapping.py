@@ -1,4 +1,4 @@
-"""The metric mapping file (SPEC section 2): entries, defaults, loading, caching, leniency."""
+"""The metric mapping file: entries, defaults, loading, caching, leniency."""
 
 from __future__ import annotations
 

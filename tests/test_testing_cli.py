@@ -196,6 +196,31 @@ def test_an_unwritable_junit_file_fails_the_run(
     assert "cannot write no/such/dir/r.xml" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("target", ["mapping.yaml", "passing.mapping-test.yaml", "link.yaml"])
+def test_a_junit_file_that_is_an_input_of_the_run_is_refused_before_any_work(
+    folder: Path, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
+    (folder / "link.yaml").symlink_to(folder / "mapping.yaml")
+    before = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+    assert main(["test", "--junit-xml", target, "passing.mapping-test.yaml"]) == EXIT_USAGE
+    assert f"--junit-xml {target} would overwrite" in capsys.readouterr().err
+    assert {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()} == before
+
+
+def test_a_junit_file_is_replaced_atomically_and_through_a_link(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (folder / "reports").mkdir()
+    (folder / "reports" / "r.xml").write_text("old")
+    os.chmod(folder / "reports" / "r.xml", 0o640)
+    (folder / "latest.xml").symlink_to(folder / "reports" / "r.xml")
+    assert main(["test", "--junit-xml", "latest.xml", "passing.mapping-test.yaml"]) == EXIT_OK
+    assert (folder / "latest.xml").is_symlink()
+    assert ET.parse(folder / "reports" / "r.xml").getroot().tag == "testsuites"
+    assert os.stat(folder / "reports" / "r.xml").st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in (folder / "reports").iterdir()) == ["r.xml"]
+
+
 def test_the_example_test_file_passes_and_tests_every_metric(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -1,4 +1,5 @@
-"""The seed's full example (examples/get_resources.py) runs and serializes as SPEC 3.1 says."""
+"""The 0.2.0 documentation's full example (examples/get_resources.py) runs and serializes
+in the documented wire format."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import pytest
 
 import nflex_connector_utils as ncu
 
-# Module -> the public names 0.2.0 documents there (the seed's module index).
+# Module -> the public names the 0.2.0 documentation lists there (its module index).
 MODULE_NAMES = {
     "resource": ["Resource"],
     "server": ["Server"],
@@ -58,7 +58,7 @@ RESOURCE_ARGS = [
     "connections",
 ]
 
-# Class -> its own constructor arguments in 0.2.0's order (SPEC 3.1 / the seed).
+# Class -> its own constructor arguments in 0.2.0's order (the 0.2.0 documentation).
 SIGNATURES = {
     "Resource": ["id", "name", "type", *RESOURCE_ARGS[2:]],
     "Server": [

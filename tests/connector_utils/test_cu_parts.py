@@ -1,4 +1,4 @@
-"""The parts resources are built from (SPEC 3.2), asserted as whole serialized values."""
+"""The parts resources are built from, asserted as whole serialized values."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Property tests: for generated arguments, every resource serializes to plain JSON data
-whose details follow the SPEC 3.1 table, and timestamps come out in UTC."""
+whose details follow the wire-format table, and timestamps come out in UTC."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ json_value = st.recursive(
     max_leaves=6,
 )
 
-# What the SPEC table says about each own argument; everything else passes through.
+# What the wire-format table says about each own argument; everything else passes through.
 DEFAULT = {"state": "unknown", "provider_state": "unknown"}
 ONLY_WHEN_SET = {"is_virtual", "zone_name", "billing_tag"}
 # type -> (constructor, own args in constructor order, detail keys in wire order)
@@ -135,7 +135,7 @@ def resources(draw: st.DrawFn) -> tuple[Resource, dict[str, Any], dict[str, Any]
 
 
 def expected_details(type_name: str, own: dict[str, Any]) -> dict[str, Any]:
-    """details[type] written from the SPEC 3.1 table."""
+    """details[type] written from the wire-format table."""
     details: dict[str, Any] = {}
     for key in TYPES[type_name][2]:
         value = own.get(key)

@@ -1,6 +1,6 @@
-"""The resource types' wire format (SPEC 3.1), asserted as whole dicts.
+"""The resource types' wire format, asserted as whole dicts.
 
-Expected values are written from the SPEC table, not captured from our own output.
+Expected values are written from the documented table, not captured from our own output.
 Every test runs under a frozen clock so that ``last_seen_at`` is known.
 """
 
