@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from .columnar import OnError
+from ._results import OnError
 from .partitions import MappingLike, PartitionConversionError, PartitionConverter, load_mapping
 
 #: How to get the optional dependencies of this module.

@@ -29,7 +29,8 @@ import os
 from collections.abc import Mapping
 from typing import Any, Optional, TypeVar, Union
 
-from .columnar import ConversionError, OnError, TableConverter
+from ._results import OnError
+from .columnar import ConversionError, TableConverter
 from .mapping import ParsedEntry, load_metric_mapping
 from .vectorized import INSTALL_HINT
 

@@ -37,7 +37,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Optional
 
-from .columnar import ERROR_COLUMN, OnError
+from ._results import OnError
+from .columnar import ERROR_COLUMN
 from .partitions import MappingLike, PartitionConversionError, PartitionConverter, load_mapping
 
 #: How to get the optional dependencies of this module.
