@@ -19,9 +19,14 @@ MODULES = sorted(
     if info.name != "__main__"
 )
 
+#: Modules that need an optional engine (an extra): checked when the engine is installed.
+ENGINES = {"nflex_metrics.spark": "pyspark", "nflex_metrics.dask": "dask.dataframe"}
+
 
 @pytest.mark.parametrize("name", ["nflex_metrics", *MODULES])
 def test_docstring_examples_run(name: str) -> None:
+    if name in ENGINES:
+        pytest.importorskip(ENGINES[name])
     with warnings.catch_warnings():
         # strategies' examples call .example(), which hypothesis flags outside a REPL.
         warnings.simplefilter("ignore")
