@@ -206,9 +206,7 @@ def convert_parquet(
         return _write_outputs(reader.name, output, rejects, run)
 
 
-def _check_arguments(
-    on_error: str, codec: Optional[JsonCodec], size: tuple[str, int, int]
-) -> None:
+def _check_arguments(on_error: str, codec: Optional[JsonCodec], size: tuple[str, int, int]) -> None:
     """ValueError or TypeError, saying what is expected, for the plain arguments."""
     if on_error not in ON_ERROR_CHOICES:
         raise ValueError(f"on_error must be one of {', '.join(ON_ERROR_CHOICES)}: {on_error!r}")
