@@ -17,21 +17,18 @@ are expanded, and whether it contains itself. A file is refused past
 what a file loads is bounded by its size and nothing downstream (``repr``, ``==``,
 ``pickle``, JSON) can explode.
 
-:class:`SourceText` and :func:`scalar_position` turn node marks and offsets inside a
-scalar's *value* into 1-based line and column numbers of the *file*.
-
 PyYAML is imported on first use only.
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import functools
 import gc
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Optional, TypeVar
+
+from ._positions import SourceText
 
 if TYPE_CHECKING:
     import yaml
@@ -48,7 +45,6 @@ __all__ = [
     "collector_paused",
     "compose",
     "describe",
-    "scalar_position",
 ]
 
 #: How deeply a mapping file may nest: the top-level mapping is level 1, an entry level 2,
@@ -69,12 +65,6 @@ EXPANSION_PER_CHARACTER = 10
 #: The expansion budget of a small file (see :data:`EXPANSION_PER_CHARACTER`).
 MIN_EXPANSION = 100_000
 
-#: The line breaks YAML recognises (``\r\n`` counts as one).
-_BREAKS = "\r\n\x85\u2028\u2029"
-
-#: One line break (``\r\n`` is one break, a lone ``\r`` another).
-_BREAK_PATTERN = "\r\n?|[\n\x85\u2028\u2029]"
-
 #: The tags the safe schema gives nodes, as PyYAML spells them.
 STR_TAG = "tag:yaml.org,2002:str"
 MAP_TAG = "tag:yaml.org,2002:map"
@@ -87,81 +77,6 @@ _VALUE_TAG = "tag:yaml.org,2002:value"  # a plain `=` key: PyYAML's flatten make
 #: (AttributeError), ``2001-02-30`` or an int of more digits than Python converts
 #: (ValueError).
 _SCALAR_ERRORS = (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError)
-
-#: Characters a scalar's *value* may hold where its source text holds other whitespace.
-_SPACE = " \t" + _BREAKS
-
-
-class SourceText:
-    """A document's text with a table of line starts, for converting marks and offsets.
-
-    Lines end at the line breaks YAML recognises (``\\n``, ``\\r\\n``, a lone ``\\r``,
-    ``\\x85``, ``\\u2028``, ``\\u2029``), as PyYAML counts them in its marks.
-
-    >>> src = SourceText("a: 1\\rb: 2\\n")
-    >>> src.position(src.index(1, 3))
-    (2, 4)
-    >>> src.line(2)
-    'b: 2'
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._line_starts: Optional[list[int]] = None
-
-    @property
-    def _starts(self) -> list[int]:
-        """The index of each line's first character, computed on first use: only a
-        problem report needs it, so a file without problems never pays for it."""
-        if self._line_starts is None:
-            breaks = re.finditer(_BREAK_PATTERN, self.text)
-            self._line_starts = [0, *(m.end() for m in breaks)]
-        return self._line_starts
-
-    def index(self, line0: int, column0: int) -> int:
-        """The text index of a 0-based (line, column) pair, as found in YAML marks."""
-        line0 = min(max(line0, 0), len(self._starts) - 1)
-        return min(self._starts[line0] + column0, len(self.text))
-
-    def position(self, index: int) -> tuple[int, int]:
-        """The 1-based (line, column) of a text index."""
-        line0 = bisect.bisect_right(self._starts, index) - 1
-        return line0 + 1, index - self._starts[line0] + 1
-
-    def line(self, line: int) -> str:
-        """The text of a 1-based line, without its line break ('' when out of range)."""
-        if not 1 <= line <= len(self._starts):
-            return ""
-        start = self._starts[line - 1]
-        end = self._starts[line] if line < len(self._starts) else len(self.text)
-        return self.text[start:end].rstrip(_BREAKS)
-
-    def excerpt(self, line: int, column: int, width: int) -> tuple[str, int]:
-        """At most ``width`` characters of a 1-based line around a 1-based column, with
-        ``...`` where the line is cut, and that column's place in the excerpt.
-
-        >>> SourceText("a" * 50 + "^" + "b" * 50).excerpt(1, 51, 10)
-        ('...aaaaa^bbbb...', 9)
-        """
-        if not 1 <= line <= len(self._starts):
-            return "", column
-        start = self._starts[line - 1]
-        end = self._starts[line] if line < len(self._starts) else len(self.text)
-        while end > start and self.text[end - 1] in _BREAKS:  # the line break ("\r\n")
-            end -= 1
-        if end - start <= width:
-            return self.text[start:end], column
-        first = max(start, min(start + column - 1 - width // 2, end - width))
-        last = first + width
-        text = self.text[first:last]
-        column -= first - start
-        if first > start:
-            text = "..." + text
-            column += 3
-        if last < end:
-            text += "..."
-        return text, column
-
 
 _P = TypeVar("_P", bound="_Problem")
 
@@ -375,27 +290,10 @@ Extent = tuple[int, int, bool]
 class _Frame:
     """A collection node being measured (see :class:`_Measure`)."""
 
-    __slots__ = (
-        "children",
-        "depth",
-        "height",
-        "index",
-        "node",
-        "own",
-        "owned",
-        "recursive",
-        "size",
-    )
-
-    def __init__(self, node: yaml.Node, own: list[yaml.Node], merged: list[yaml.Node]) -> None:
-        import yaml
-
+    def __init__(self, node: yaml.Node, own: list[Any], merged: list[Any], scalars: int) -> None:
         self.node = node
-        collections = [child for child in own if not isinstance(child, yaml.ScalarNode)]
-        scalars = len(own) - len(collections)
-        #: Its collection children: its own first, then the mappings its merge keys merge.
-        self.children = collections + merged
-        self.owned = len(collections)
+        self.children = own + merged  # to measure: its own collections, then merged mappings
+        self.owned = len(own)
         self.index = 0  # of the next child to measure
         self.size = 1 + scalars  # so far
         self.height = 2 if scalars else 1
@@ -407,8 +305,8 @@ class _Frame:
 class _Measure:
     """One pass over a composed node graph, in which an alias is its anchor's node met
     again: depth-first in document order, each node once, iterative (libyaml composes
-    1,000 levels). It finds the :data:`Extent` of every collection node, by ``id``, and the
-    number of its own pairs of each mapping that PyYAML's ``flatten_mapping`` rewrites
+    1,000 levels). It finds the :data:`Extent` of every collection node, by ``id``, and
+    the number of own pairs of each mapping that PyYAML's ``flatten_mapping`` rewrites
     (one with merge keys or ``=`` keys).
 
     A merge key counts as the pairs it copies: the merged mapping's, expanded, one level
@@ -423,26 +321,25 @@ class _Measure:
         self.root = root
         self.extents: dict[int, Extent] = {}
         self.own_pairs: dict[int, int] = {}
+        self._scalar, self._mapping = yaml.ScalarNode, yaml.MappingNode
         collection = root is not None and not isinstance(root, yaml.ScalarNode)
         self.size = self._measure(root) if collection else 1
 
-    def _frame(self, node: yaml.Node) -> _Frame:
-        import yaml
-
-        if not isinstance(node, yaml.MappingNode):
-            return _Frame(node, node.value, [])
-        own: list[yaml.Node] = []
-        merged: list[yaml.Node] = []
-        rewritten = False
-        for key, value in node.value:
-            rewritten = rewritten or key.tag in (_MERGE_TAG, _VALUE_TAG)
-            if key.tag == _MERGE_TAG and _mergeable(value):
-                merged += value.value if isinstance(value, yaml.SequenceNode) else [value]
-            else:
-                own += (key, value)
-        if rewritten:
-            self.own_pairs[id(node)] = sum(key.tag != _MERGE_TAG for key, _ in node.value)
-        return _Frame(node, own, merged)
+    def _frame(self, node: Any) -> _Frame:
+        own: list[Any] = node.value
+        merged: list[Any] = []
+        if type(node) is self._mapping:
+            own, rewritten = [], False
+            for key, value in node.value:
+                rewritten = rewritten or key.tag in (_MERGE_TAG, _VALUE_TAG)
+                if key.tag == _MERGE_TAG and _mergeable(value):
+                    merged += value.value if type(value) is not self._mapping else [value]
+                else:
+                    own += (key, value)
+            if rewritten:
+                self.own_pairs[id(node)] = sum(k.tag != _MERGE_TAG for k, _ in node.value)
+        collections = [part for part in own if type(part) is not self._scalar]
+        return _Frame(node, collections, merged, len(own) - len(collections))
 
     def _measure(self, root: Any) -> int:
         extents = self.extents
@@ -464,9 +361,8 @@ class _Measure:
                 if frame.index == frame.owned:
                     frame.own = (frame.size, frame.height)
                 frame.index += 1
-                known = extents.get(id(child))
-                if known is not None:
-                    extent = known
+                if id(child) in extents:
+                    extent = extents[id(child)]
                 elif id(child) in open_:  # a way back to a node being measured
                     ahead = open_[id(child)]
                     if not merging or ahead.depth != frame.depth:  # not merge keys only
@@ -589,8 +485,7 @@ class Document:
         try:
             self._loader.flatten_mapping(node)
         except yaml.MarkedYAMLError as err:
-            problems.append(ValueProblem.at(str(err.problem), err.problem_mark or node.start_mark))
-            return [], problems
+            return [], [*problems, ValueProblem.at(str(err.problem), err.problem_mark)]
         except ValueProblem as problem:
             return [], [*problems, problem]
         merged = len(node.value) - own  # PyYAML puts them before the mapping's own pairs
@@ -616,18 +511,13 @@ class Document:
         loader = self._loader
         try:
             return loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueProblem, *_SCALAR_ERRORS) as err:
-            # Forget the construction that failed, as construct_document would.
-            loader.recursive_objects.clear()
+        except (yaml.MarkedYAMLError, ValueProblem, *_SCALAR_ERRORS) as err:
+            loader.recursive_objects.clear()  # forget the construction that failed
             loader.deep_construct = False
-            if isinstance(err, ValueProblem):
+            if isinstance(err, ValueProblem):  # merge keys nested too deep
                 raise
             if isinstance(err, yaml.MarkedYAMLError):
-                raise ValueProblem.at(
-                    str(err.problem), err.problem_mark or node.start_mark
-                ) from None
-            if isinstance(err, yaml.YAMLError):  # pragma: no cover (PyYAML marks its errors)
-                raise ValueProblem.at(str(err), node.start_mark) from None
+                raise ValueProblem.at(str(err.problem), err.problem_mark) from None
             raise self._bad_scalar(node, err) from None
 
     def _bad_scalar(self, node: yaml.Node, err: Exception) -> ValueProblem:
@@ -689,65 +579,3 @@ def describe(node: yaml.Node) -> str:
     if tag == "str":
         return "a string"
     return f"{'an' if tag[:1] in 'aeiou' else 'a'} {tag}"
-
-
-def _raw_span(source: SourceText, node: yaml.ScalarNode) -> tuple[int, int]:
-    """The text indexes of the characters that spell a scalar's value (indicators excluded)."""
-    start = source.index(node.start_mark.line, node.start_mark.column)
-    end = source.index(node.end_mark.line, node.end_mark.column)
-    style = node.style or ""
-    if style in "|>" and style:
-        # Block scalar: the content starts on the line after the header (`|-`, `>2 # c`).
-        header_end = start
-        while header_end < end and source.text[header_end] not in _BREAKS:
-            header_end += 1
-        return min(header_end + 1, end), end
-    if style in ("'", '"'):
-        return start + 1, max(start + 1, end - 1)
-    return start, end
-
-
-def scalar_position(
-    source: SourceText, node: yaml.ScalarNode, value: str, line: int, column: int
-) -> tuple[int, int]:
-    """Map a 1-based (line, column) inside a scalar's ``value`` to the file's (line, column).
-
-    Lines of the value end at ``\\n``, as the expression parser counts them. Exact for
-    plain and block scalars, whose source differs from the value only in whitespace
-    (indentation, folded line breaks, chomping); best effort for quoted scalars with
-    escapes. A position at or past the end of the value points just after its last
-    non-blank character.
-    """
-    lines = value.split("\n")
-    line = min(max(line, 1), len(lines))
-    offset = sum(len(text) + 1 for text in lines[: line - 1]) + max(column, 1) - 1
-    offset = min(offset, len(value))
-    raw_start, raw_end = _raw_span(source, node)
-    raw = source.text[raw_start:raw_end]
-
-    stripped = value.rstrip(_SPACE)
-    past_end = offset >= len(stripped)
-    target = len(stripped) - 1 if past_end else offset
-    if target < 0:  # a blank value: point at the scalar itself
-        return source.position(raw_start)
-
-    # Walk value and source together: a non-blank character is the next equal character
-    # of the source; whitespace of the value takes one whitespace character of the source.
-    p = 0
-    index = 0
-    for ch in value[: target + 1]:
-        if ch in _SPACE:
-            if p < len(raw) and raw[p] in _SPACE:
-                index = p
-                p += 1
-            else:
-                index = p
-        else:
-            found = raw.find(ch, p)
-            if found < 0:
-                index = p
-            else:
-                index = found
-                p = found + 1
-    line_no, col_no = source.position(raw_start + min(index, max(len(raw) - 1, 0)))
-    return (line_no, col_no + 1) if past_end else (line_no, col_no)

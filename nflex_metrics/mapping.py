@@ -31,6 +31,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from . import _yaml
+from ._positions import scalar_position
 from ._yaml import EXPANSION_PER_CHARACTER, MAX_DEPTH, MIN_EXPANSION
 from .entry import Conversion, MetricMapping, ParsedEntry, sharing_frozen_values
 from .errors import (
@@ -132,7 +133,7 @@ class _Value:
             return None
         if not isinstance(self.value, str):
             return None
-        return _yaml.scalar_position(self.source, node, self.value, line, column)
+        return scalar_position(self.source, node, self.value, line, column)
 
 
 #: How many characters of a long line a problem's caret snippet shows, around the
@@ -560,8 +561,9 @@ def load_metric_mapping(
     Relative paths are relative to the current directory. All problems of the file are
     raised together as one :class:`~nflex_metrics.errors.MappingError`; with
     ``strict=False`` they are logged as warnings and the affected entries keep no
-    conversion (the raw value passes through), as in 0.2.0. A missing file, YAML that
-    does not parse and a top level that is not a mapping raise in both modes.
+    conversion (the raw value passes through), as in 0.2.0. A missing file, one that is
+    not a regular file or is larger than :data:`MAX_FILE_BYTES` (refused unread), YAML
+    that does not parse and a top level that is not a mapping raise in both modes.
 
     An unchanged file (same path, inode, change and modification times, size) is not
     read again: its compiled entries are reused, and each call gets a fresh
