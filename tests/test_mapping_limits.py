@@ -88,6 +88,19 @@ def test_deep_block_nesting_is_refused_like_flow_nesting(loader: bool) -> None:
     assert "nested more than" in problem.message
 
 
+@pytest.mark.parametrize(("opening", "closing"), [("{<<: ", "}"), ("{<<: [", "]}")])
+def test_yaml_nested_too_deep_in_merge_keys_is_refused_alike_by_both_composers(
+    opening: str, closing: str
+) -> None:
+    text = "a:\n  x: " + opening * 150 + "{k: 1}" + closing * 150 + "\n"
+    problems = []
+    for enabled in (True, False):
+        with libyaml(enabled):
+            problems.append(the_problem(text))
+    assert problems[0] == problems[1]
+    assert problems[0].message == f"the YAML is nested more than {MAX_DEPTH} levels deep"
+
+
 def test_a_value_that_aliases_make_too_deep_is_a_problem_at_its_field(loader: bool) -> None:
     # Each list nests 40 levels; each holds the one before, so z reaches past the limit.
     body = "[" * 40 + "{}" + "]" * 40
