@@ -57,15 +57,16 @@ class _Reader:
         self.add(*_position(node), key, message)
 
     def read(self, directory: str) -> Optional[MappingTests]:
-        try:  # composed and measured as a mapping file is (aliases, depth)
+        try:  # composed, measured and built as a mapping file is
             self.document = _yaml.compose(_yaml.SourceText(self.text))
-        except _yaml.DocumentError as err:
+            try:
+                return self._read(directory, self.document.root)
+            finally:
+                self.document.dispose()
+        except _yaml.DocumentError as err:  # the file is refused as a whole
+            self.problems = []
             self.add(err.line, err.column, None, err.message)
             return None
-        try:
-            return self._read(directory, self.document.root)
-        finally:
-            self.document.dispose()
 
     def _read(self, directory: str, root: Optional[yaml.Node]) -> Optional[MappingTests]:
         hint = "expected a mapping with `mapping: FILE` and `tests: [...]`"

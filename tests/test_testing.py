@@ -395,6 +395,17 @@ def test_an_alias_bomb_in_an_input_refuses_the_file_at_once(composer: bool) -> N
     assert problem.line == 12  # l5, whose aliases pass the budget
 
 
+@pytest.mark.parametrize("composer", LOADERS)
+def test_merge_keys_that_copy_too_much_in_an_input_refuse_the_file(composer: bool) -> None:
+    own = ", ".join(f"k{i}: {i}" for i in range(500))
+    text = "mapping: m\ntests:\n- metric: a\n  cases:\n  - expect: 1\n    input:\n"
+    text += "      v: &v {" + own + ", <<: *v" * 90 + "}\n"
+    with libyaml(composer), pytest.raises(MappingTestError) as info:
+        read_tests(text)
+    (problem,) = info.value.problems
+    assert problem.message.startswith("aliases and merge keys (<<) make this file stand for")
+
+
 def test_every_problem_of_a_file_is_reported_together_in_file_order() -> None:
     with pytest.raises(MappingTestError) as info:
         read_tests(
