@@ -12,6 +12,7 @@ from typing import Any, Optional, Union
 
 import yaml
 
+from . import _yaml
 from .errors import MappingProblem
 from .testing import (
     ERRORS,
@@ -42,11 +43,12 @@ _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 class _Reader:
     """Walks a test file's YAML nodes, building the model and collecting problems."""
 
+    document: _yaml.Document
+
     def __init__(self, file: str, text: str) -> None:
         self.file = file
         self.text = text
         self.problems: list[MappingProblem] = []
-        self.loader = yaml.SafeLoader(text)
 
     def add(self, line: int, column: int, key: Optional[str], message: str) -> None:
         self.problems.append(_problem(self.file, self.text, line, column, key, message))
@@ -55,26 +57,18 @@ class _Reader:
         self.add(*_position(node), key, message)
 
     def read(self, directory: str) -> Optional[MappingTests]:
-        try:
-            return self._read(directory)
-        finally:
-            self.loader.dispose()
-
-    def _read(self, directory: str) -> Optional[MappingTests]:
-        try:
-            root = self.loader.get_single_node()
-        except yaml.MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            what = "; ".join(str(part) for part in (err.context, err.problem) if part)
-            self.add(line, column, None, f"YAML syntax error: {what}")
+        try:  # composed, measured and built as a mapping file is
+            self.document = _yaml.compose(_yaml.SourceText(self.text))
+            try:
+                return self._read(directory, self.document.root)
+            finally:
+                self.document.dispose()
+        except _yaml.DocumentError as err:  # the file is refused as a whole
+            self.problems = []
+            self.add(err.line, err.column, None, err.message)
             return None
-        except yaml.reader.ReaderError as err:  # a character YAML does not allow
-            from ._yaml import SourceText
 
-            line, column = SourceText(self.text).position(err.position)
-            self.add(line, column, None, f"YAML syntax error: {err.reason}")
-            return None
+    def _read(self, directory: str, root: Optional[yaml.Node]) -> Optional[MappingTests]:
         hint = "expected a mapping with `mapping: FILE` and `tests: [...]`"
         if root is None:
             self.add(1, 1, None, f"the file is empty; {hint}")
@@ -326,9 +320,9 @@ class _Reader:
         if _is_plain_number(node):
             return float(node.value)
         try:
-            return self.loader.construct_object(node, deep=True)
-        except yaml.YAMLError as err:
-            self.problem(node, metric, f"{getattr(err, 'problem', None) or err}")
+            return self.document.value(node)
+        except _yaml.ValueProblem as err:
+            self.add(err.line, err.column, metric, err.message)
             return _INVALID
 
     def string(self, node: yaml.Node, metric: Optional[str], what: str) -> Optional[str]:
@@ -367,7 +361,8 @@ def _is_plain_number(node: yaml.Node) -> bool:
     """A plain (unquoted) scalar that reads as a number though YAML 1.1 calls it text."""
     return (
         node.tag == _STR_TAG
-        and getattr(node, "style", "") is None
+        and isinstance(node, yaml.ScalarNode)
+        and not node.style  # plain: None from PyYAML's composer, '' from libyaml's
         and _NUMBER_TEXT.fullmatch(node.value) is not None
     )
 

@@ -1,36 +1,44 @@
-"""YAML for the mapping loader: PyYAML's node tree, the values of its nodes, and positions.
+"""YAML for the mapping loader: PyYAML builds every value; this module bounds the work
+and keeps the positions.
 
 PyYAML's ``safe_load`` forgets where things were and silently keeps the last of two equal
-keys. The mapping loader needs both, so it has PyYAML compose the node tree (libyaml's C
-composer when PyYAML has it, else PyYAML's own) and walks the tree itself. A
-:class:`Document` gives the safe-schema value of any node, as ``safe_load`` would, but
-reports what ``safe_load`` raises a bare exception for (``!!int ''``, an int of 5,000
-digits). Loading stays bounded on hostile input: see :data:`MAX_DEPTH` and
-:data:`MERGE_COPIES_PER_CHARACTER`.
+keys, so the mapping loader has PyYAML compose the node tree (libyaml's C composer when
+PyYAML has it, else PyYAML's own) and walks the top-level mapping and the entries itself.
+Everything else is PyYAML's: merge keys (``<<``) are resolved by its ``flatten_mapping``
+and values built by its safe constructor, aliases sharing their anchor's value, so a
+value is what ``yaml.safe_load`` gives with the installed PyYAML. What its constructors
+raise a bare exception for (``!!int ''``, an int of 5,000 digits) becomes a
+:class:`ValueProblem` at the offending scalar.
 
-:class:`SourceText` and :func:`scalar_position` turn node marks and offsets inside a
-scalar's *value* into 1-based line and column numbers of the *file*.
+Before any value is built, :func:`compose` measures the node tree once: how deeply each
+value nests through aliases, how many values it stands for once aliases and merge keys
+are expanded, and whether it contains itself. A file is refused past
+:data:`MAX_DEPTH` or :data:`EXPANSION_PER_CHARACTER`, and such a value is a problem, so
+what a file loads is bounded by its size and nothing downstream (``repr``, ``==``,
+``pickle``, JSON) can explode. What PyYAML's merging then actually copies is counted
+against the same budget (see ``flatten_mapping`` in :func:`_loader_class`).
 
 PyYAML is imported on first use only.
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import functools
 import gc
-import re
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Optional, TypeVar
+
+from ._positions import SourceText
 
 if TYPE_CHECKING:
     import yaml
 
 __all__ = [
+    "EXPANSION_PER_CHARACTER",
+    "MAP_TAG",
     "MAX_DEPTH",
-    "MERGE_COPIES_PER_CHARACTER",
-    "MIN_MERGE_COPIES",
+    "MIN_EXPANSION",
     "STR_TAG",
     "Document",
     "DocumentError",
@@ -39,48 +47,32 @@ __all__ = [
     "collector_paused",
     "compose",
     "describe",
-    "scalar_position",
 ]
 
 #: How deeply a mapping file may nest: the top-level mapping is level 1, an entry level 2,
-#: a field's value level 3. Deeper YAML is refused as a whole, and a value that an alias
-#: makes deeper is reported at its field, because PyYAML's pure-Python composer, the
-#: value walk here and Python's own ``repr``/``pickle``/``==`` recurse once per level.
+#: a field's value level 3. Deeper YAML is refused as a whole, and a value that aliases
+#: make deeper is a problem at its field, because PyYAML's composer and constructor and
+#: Python's own ``repr``/``pickle``/``==`` recurse once per level.
 MAX_DEPTH = 100
 
-#: How many key/value pairs merge keys (``<<``) may copy into the mappings of one file:
-#: ten per character of the file, and :data:`MIN_MERGE_COPIES` in any case. Each mapping
-#: that merges another gets its own copy of that mapping's pairs, so a few lines of merge
-#: keys can ask for millions of copies; past the budget the file is refused, which keeps
-#: loading linear in the file's size.
-MERGE_COPIES_PER_CHARACTER = 10
+#: How many values a file may stand for once every alias is replaced by a copy of its
+#: anchor's value and every merge key (``<<``) by copies of the pairs it merges (each
+#: key, value and list item counts one): ten per character of the file, and
+#: :data:`MIN_EXPANSION` in any case. Aliases share their anchor's value, but whatever
+#: walks the loaded values (``repr``, ``==``, ``pickle``, JSON) walks every copy, and a
+#: few hundred bytes of aliases of aliases stand for billions of values; past the budget
+#: the file is refused, at the value where its expansion passes it.
+EXPANSION_PER_CHARACTER = 10
 
-#: The merge budget of a small file (see :data:`MERGE_COPIES_PER_CHARACTER`).
-MIN_MERGE_COPIES = 100_000
-
-#: The line breaks YAML recognises (``\r\n`` counts as one).
-_BREAKS = "\r\n\x85\u2028\u2029"
-
-#: One line break (``\r\n`` is one break, a lone ``\r`` another).
-_BREAK_PATTERN = "\r\n?|[\n\x85\u2028\u2029]"
+#: The expansion budget of a small file (see :data:`EXPANSION_PER_CHARACTER`).
+MIN_EXPANSION = 100_000
 
 #: The tags the safe schema gives nodes, as PyYAML spells them.
 STR_TAG = "tag:yaml.org,2002:str"
-_INT_TAG = "tag:yaml.org,2002:int"
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-_NULL_TAG = "tag:yaml.org,2002:null"
-_MAP_TAG = "tag:yaml.org,2002:map"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
 _SET_TAG = "tag:yaml.org,2002:set"
-_OMAP_TAG = "tag:yaml.org,2002:omap"
-_PAIRS_TAG = "tag:yaml.org,2002:pairs"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-
-#: The YAML 1.1 boolean words, lower-cased, as the safe schema reads them.
-_BOOLS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
-
-#: An int the safe schema reads as plain decimal (a leading 0 would make it octal).
-_DECIMAL_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_VALUE_TAG = "tag:yaml.org,2002:value"  # a plain `=` key: PyYAML's flatten makes it a str
 
 #: What PyYAML's scalar constructors raise, besides YAMLError, on a value their tag cannot
 #: hold: ``!!bool maybe`` (KeyError), ``!!int ''`` (IndexError), ``!!timestamp x``
@@ -88,84 +80,11 @@ _DECIMAL_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 #: (ValueError).
 _SCALAR_ERRORS = (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError)
 
-#: Characters a scalar's *value* may hold where its source text holds other whitespace.
-_SPACE = " \t" + _BREAKS
+_P = TypeVar("_P", bound="_Problem")
 
 
-class SourceText:
-    """A document's text with a table of line starts, for converting marks and offsets.
-
-    Lines end at the line breaks YAML recognises (``\\n``, ``\\r\\n``, a lone ``\\r``,
-    ``\\x85``, ``\\u2028``, ``\\u2029``), as PyYAML counts them in its marks.
-
-    >>> src = SourceText("a: 1\\rb: 2\\n")
-    >>> src.position(src.index(1, 3))
-    (2, 4)
-    >>> src.line(2)
-    'b: 2'
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._line_starts: Optional[list[int]] = None
-
-    @property
-    def _starts(self) -> list[int]:
-        """The index of each line's first character, computed on first use: only a
-        problem report needs it, so a file without problems never pays for it."""
-        if self._line_starts is None:
-            breaks = re.finditer(_BREAK_PATTERN, self.text)
-            self._line_starts = [0, *(m.end() for m in breaks)]
-        return self._line_starts
-
-    def index(self, line0: int, column0: int) -> int:
-        """The text index of a 0-based (line, column) pair, as found in YAML marks."""
-        line0 = min(max(line0, 0), len(self._starts) - 1)
-        return min(self._starts[line0] + column0, len(self.text))
-
-    def position(self, index: int) -> tuple[int, int]:
-        """The 1-based (line, column) of a text index."""
-        line0 = bisect.bisect_right(self._starts, index) - 1
-        return line0 + 1, index - self._starts[line0] + 1
-
-    def line(self, line: int) -> str:
-        """The text of a 1-based line, without its line break ('' when out of range)."""
-        if not 1 <= line <= len(self._starts):
-            return ""
-        start = self._starts[line - 1]
-        end = self._starts[line] if line < len(self._starts) else len(self.text)
-        return self.text[start:end].rstrip(_BREAKS)
-
-    def excerpt(self, line: int, column: int, width: int) -> tuple[str, int]:
-        """At most ``width`` characters of a 1-based line around a 1-based column, with
-        ``...`` where the line is cut, and that column's place in the excerpt.
-
-        >>> SourceText("a" * 50 + "^" + "b" * 50).excerpt(1, 51, 10)
-        ('...aaaaa^bbbb...', 9)
-        """
-        if not 1 <= line <= len(self._starts):
-            return "", column
-        start = self._starts[line - 1]
-        end = self._starts[line] if line < len(self._starts) else len(self.text)
-        while end > start and self.text[end - 1] in _BREAKS:  # the line break ("\r\n")
-            end -= 1
-        if end - start <= width:
-            return self.text[start:end], column
-        first = max(start, min(start + column - 1 - width // 2, end - width))
-        last = first + width
-        text = self.text[first:last]
-        column -= first - start
-        if first > start:
-            text = "..." + text
-            column += 3
-        if last < end:
-            text += "..."
-        return text, column
-
-
-class DocumentError(Exception):
-    """A document that cannot be loaded at all (not YAML, too deep, too many merge copies),
-    with the 1-based position of the problem."""
+class _Problem(Exception):
+    """A problem, why (``message``, without a position) and where (1-based)."""
 
     def __init__(self, message: str, line: int, column: int) -> None:
         super().__init__(message)
@@ -173,26 +92,29 @@ class DocumentError(Exception):
         self.line = line
         self.column = column
 
+    @classmethod
+    def at(cls: type[_P], message: str, mark: Any) -> _P:
+        """The problem at a node's or PyYAML error's mark (0-based line and column)."""
+        return cls(message, mark.line + 1, mark.column + 1)
 
-class ValueProblem(Exception):
-    """A node whose value cannot be built, and why (``message`` has no position: the
-    node's ``start_mark`` is the place). A value ``too_deep`` is too deep where it is
-    used, which its node (shared by the aliases) cannot tell."""
 
-    def __init__(self, node: yaml.Node, message: str, *, too_deep: bool = False) -> None:
-        super().__init__(message)
-        self.node = node
-        self.message = message
-        self.too_deep = too_deep
+class DocumentError(_Problem):
+    """A document that cannot be loaded at all (not YAML, too deep, expanding past its
+    budget)."""
+
+
+class ValueProblem(_Problem):
+    """A value that cannot be built, at the node at fault."""
 
 
 def _too_deep_message(what: str = "the YAML is") -> str:
     return f"{what} nested more than {MAX_DEPTH} levels deep"
 
 
-def _too_deep(node: yaml.Node) -> ValueProblem:
-    return ValueProblem(
-        node, _too_deep_message("the value is") + " (through aliases)", too_deep=True
+def _past_budget_message(budget: int) -> str:
+    return (
+        f"aliases and merge keys (<<) make this file stand for more than {budget:,} values "
+        f"({EXPANSION_PER_CHARACTER} per character of the file, {MIN_EXPANSION:,} at least)"
     )
 
 
@@ -203,8 +125,8 @@ def collector_paused() -> Iterator[None]:
     PyYAML makes a few GC-tracked objects per node (42,000 for a file of 1,000 entries).
     They hold no reference cycles and are freed by reference counting when the tree
     goes, so a collection would only traverse them, and their number is what triggers
-    the process's first full collection: 20 ms of a 70 ms load of 1,000 entries. The
-    collector is left as it was found (a process that disabled it keeps it disabled).
+    the process's first full collection: 3 ms of a 55 ms first load of 1,000 entries.
+    The collector is left as it was found (a process that disabled it keeps it so).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -216,12 +138,42 @@ def collector_paused() -> Iterator[None]:
 
 
 @functools.lru_cache(maxsize=None)  # noqa: UP033 (Python 3.9 has no functools.cache)
-def _depth_limited_safe_loader() -> Any:
-    """PyYAML's own SafeLoader, refusing a node nested more than :data:`MAX_DEPTH` levels
-    (its composer recurses once per level: deeper YAML would raise RecursionError)."""
+def _loader_class(libyaml: bool) -> Any:
+    """PyYAML's safe loader: libyaml's composer, or PyYAML's own refusing YAML nested more
+    than :data:`MAX_DEPTH` levels (it recurses once per level: deeper YAML would raise
+    RecursionError); either with merge keys bounded (see ``flatten_mapping``)."""
     import yaml
 
-    class DepthLimitedSafeLoader(yaml.SafeLoader):
+    class BoundedMerges(yaml.constructor.SafeConstructor):
+        merge_depth = 0  # how many flatten_mapping calls with merge keys are under way
+        merged_pairs = 0  # how many pairs they left in their mappings, all told
+        budget = MIN_EXPANSION
+
+        def flatten_mapping(self, node: yaml.MappingNode) -> None:
+            """PyYAML's, refusing merge keys nested more than :data:`MAX_DEPTH` deep (it
+            recurses once per level) and counting the pairs that merging leaves in each
+            mapping against the file's expansion budget. :func:`compose` measures what
+            merge keys copy; this bounds what PyYAML actually does where its result depends
+            on its order of work: merge keys that lead back into a mapping being merged
+            make it merge again (exponentially often before PyYAML 6.0.3)."""
+            if not any(key.tag == _MERGE_TAG for key, _ in node.value):
+                super().flatten_mapping(node)  # (turns `=` keys into strings)
+                return
+            if self.merge_depth >= MAX_DEPTH:
+                raise ValueProblem.at(_too_deep_message("merge keys (<<) are"), node.start_mark)
+            self.merge_depth += 1
+            try:
+                super().flatten_mapping(node)
+            finally:
+                self.merge_depth -= 1
+            self.merged_pairs += len(node.value)
+            if self.merged_pairs > self.budget:
+                raise DocumentError.at(_past_budget_message(self.budget), node.start_mark)
+
+    if libyaml:
+        return type("BoundedCSafeLoader", (BoundedMerges, yaml.CSafeLoader), {})
+
+    class DepthLimitedSafeLoader(BoundedMerges, yaml.SafeLoader):
         depth = 0
 
         def compose_node(self, parent: Any, index: Any) -> Any:
@@ -277,11 +229,12 @@ def _first_too_deep(root: yaml.Node) -> Optional[yaml.Node]:
 
 
 def compose(source: SourceText) -> Document:
-    """Compose the single YAML document in ``source``: with libyaml when PyYAML has it
-    (``yaml.__with_libyaml__``), else with PyYAML's own loader.
+    """Compose and measure the single YAML document in ``source``: with libyaml when PyYAML
+    has it (``yaml.__with_libyaml__``), else with PyYAML's own loader.
 
-    Raises :class:`DocumentError` for text that is not one YAML document and for a
-    document nested more than :data:`MAX_DEPTH` levels deep.
+    Raises :class:`DocumentError` for text that is not one YAML document, for a document
+    nested more than :data:`MAX_DEPTH` levels deep and for one whose expansion passes its
+    budget (:data:`EXPANSION_PER_CHARACTER`).
     """
     import yaml
 
@@ -289,21 +242,28 @@ def compose(source: SourceText) -> Document:
     loader: Any = None
     try:
         # PyYAML's own reader checks the characters of the text when it is made.
-        loader = (
-            yaml.CSafeLoader(source.text) if libyaml else _depth_limited_safe_loader()(source.text)
-        )
+        loader = _loader_class(libyaml)(source.text)
         root = loader.get_single_node()
-        deep = _first_too_deep(root) if libyaml and root is not None else None
+        measure = _Measure(root)
+        # libyaml composes 1,000 levels: refuse what PyYAML's own composer refuses. The
+        # height through aliases bounds the nesting as written, unless merge keys (which
+        # put the pairs they merge one level up) flatten it.
+        if libyaml and (measure.height > MAX_DEPTH or measure.own_pairs):
+            deep = _first_too_deep(root)
+            if deep is not None:
+                raise DocumentError.at(_too_deep_message(), deep.start_mark)
+        loader.budget = max(MIN_EXPANSION, EXPANSION_PER_CHARACTER * len(source.text))
+        if measure.size > loader.budget:
+            where = measure.past(loader.budget)
+            raise DocumentError.at(_past_budget_message(loader.budget), where.start_mark)
     except yaml.YAMLError as err:
         if loader is not None:
             loader.dispose()
         raise _document_error(source, err) from None
-    if deep is not None:
+    except DocumentError:
         loader.dispose()
-        mark = deep.start_mark
-        raise DocumentError(_too_deep_message(), mark.line + 1, mark.column + 1)
-    budget = max(MIN_MERGE_COPIES, MERGE_COPIES_PER_CHARACTER * len(source.text))
-    return Document(root, loader, budget)
+        raise
+    return Document(root, loader, measure)
 
 
 def _document_error(source: SourceText, err: yaml.YAMLError) -> DocumentError:
@@ -327,268 +287,276 @@ def _document_error(source: SourceText, err: yaml.YAMLError) -> DocumentError:
     return DocumentError(f"YAML syntax error: {err}", 1, 1)  # pragma: no cover
 
 
+#: What :class:`_Measure` finds for a collection node: the values it stands for once
+#: aliases and merge keys are expanded (itself included), the levels it nests (a scalar
+#: nests 1) and whether it contains itself.
+Extent = tuple[int, int, bool]
+
+
+class _Frame:
+    """A collection node being measured (see :class:`_Measure`)."""
+
+    def __init__(self, node: yaml.Node, own: list[Any], merged: list[Any], scalars: int) -> None:
+        self.node = node
+        self.children = own + merged  # to measure: its own collections, then merged mappings
+        self.owned = len(own)
+        self.index = 0  # of the next child to measure
+        self.size = 1 + scalars  # so far
+        self.height = 2 if scalars else 1
+        self.recursive = False
+        self.own = (0, 0)  # size and height before merging, set when merging starts
+        self.depth = 0  # own (not merge) steps from the root: set when pushed
+
+
+class _Measure:
+    """One pass over a composed node graph, in which an alias is its anchor's node met
+    again: depth-first in document order, each node once, iterative (libyaml composes
+    1,000 levels). It finds the :data:`Extent` of every collection node, by ``id``, and
+    the number of own pairs of each mapping that PyYAML's ``flatten_mapping`` rewrites
+    (one with merge keys or ``=`` keys).
+
+    A merge key counts as the pairs it copies: the merged mapping's, expanded, one level
+    up. One that leads back to a mapping being merged (``&a {name: x, <<: *a}``) copies
+    that mapping's own pairs, as PyYAML does; any other way back to a node being measured
+    (``&l [*l]``, ``&a {sub: {<<: *a}}``) makes the values on the way contain themselves.
+    """
+
+    def __init__(self, root: Optional[yaml.Node]) -> None:
+        import yaml
+
+        self.root = root
+        self.extents: dict[int, Extent] = {}
+        self.own_pairs: dict[int, int] = {}
+        self._scalar, self._mapping = yaml.ScalarNode, yaml.MappingNode
+        collection = root is not None and not isinstance(root, yaml.ScalarNode)
+        self.size, self.height = self._measure(root) if collection else (1, 1)
+
+    def _frame(self, node: Any) -> _Frame:
+        own: list[Any] = node.value
+        merged: list[Any] = []
+        if type(node) is self._mapping:
+            own, rewritten = [], False
+            for key, value in node.value:
+                rewritten = rewritten or key.tag in (_MERGE_TAG, _VALUE_TAG)
+                if key.tag == _MERGE_TAG and _mergeable(value):
+                    merged += value.value if type(value) is not self._mapping else [value]
+                else:
+                    own += (key, value)
+            if rewritten:
+                self.own_pairs[id(node)] = sum(k.tag != _MERGE_TAG for k, _ in node.value)
+        collections = [part for part in own if type(part) is not self._scalar]
+        return _Frame(node, collections, merged, len(own) - len(collections))
+
+    def _measure(self, root: Any) -> tuple[int, int]:
+        extents = self.extents
+        stack = [self._frame(root)]
+        open_ = {id(root): stack[0]}  # the frames on the stack, by node id
+        while True:
+            frame = stack[-1]
+            if frame.index == len(frame.children):  # measured: add it to the frame below
+                stack.pop()
+                del open_[id(frame.node)]
+                extent = extents[id(frame.node)] = (frame.size, frame.height, frame.recursive)
+                if not stack:
+                    return frame.size, frame.height
+                frame = stack[-1]
+                merging = frame.index > frame.owned
+            else:
+                child = frame.children[frame.index]
+                merging = frame.index >= frame.owned
+                if frame.index == frame.owned:
+                    frame.own = (frame.size, frame.height)
+                frame.index += 1
+                if id(child) in extents:
+                    extent = extents[id(child)]
+                elif id(child) in open_:  # a way back to a node being measured
+                    ahead = open_[id(child)]
+                    if not merging or ahead.depth != frame.depth:  # not merge keys only
+                        frame.recursive = True
+                        continue
+                    extent = (*ahead.own, False)
+                else:
+                    new = self._frame(child)
+                    if new.children:
+                        new.depth = frame.depth + (not merging)
+                        stack.append(new)
+                        open_[id(child)] = new
+                        continue
+                    extent = extents[id(child)] = (new.size, new.height, False)
+            size, height, recursive = extent
+            if merging:  # the merged pairs, at this frame's level
+                frame.size += size - 1
+                frame.height = max(frame.height, height)
+            else:
+                frame.size += size
+                frame.height = max(frame.height, height + 1)
+            frame.recursive = frame.recursive or recursive
+
+    def past(self, budget: int) -> yaml.Node:
+        """Where the document's expansion, counted in document order, passes ``budget``: a
+        merge key, or the collection holding the aliases that pass it, or a scalar."""
+        import yaml
+
+        node = self.root
+        assert node is not None  # (a document past its budget has one)
+        count = 1
+        while True:
+            for part, size, merge_key in self._parts(node):
+                if count + size <= budget:
+                    count += size
+                elif merge_key is not None:
+                    return merge_key
+                elif isinstance(part, yaml.ScalarNode):
+                    return part
+                elif part.start_mark.index <= node.start_mark.index:  # an alias
+                    return node
+                else:
+                    node, count = part, count + 1
+                    break
+            else:
+                return node
+
+    def _parts(self, node: Any) -> Iterator[tuple[yaml.Node, int, Optional[yaml.Node]]]:
+        """The parts of a collection node in document order, with the values each stands
+        for (merged mappings with their merge key, standing for their pairs)."""
+        import yaml
+
+        def size(part: yaml.Node) -> int:
+            return self.extents.get(id(part), (1,))[0]
+
+        if not isinstance(node, yaml.MappingNode):
+            yield from ((item, size(item), None) for item in node.value)
+            return
+        for key, value in node.value:
+            if key.tag == _MERGE_TAG and _mergeable(value):
+                sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+                yield from ((source, size(source) - 1, key) for source in sources)
+            else:
+                yield key, size(key), None
+                yield value, size(value), None
+
+
+def _mergeable(node: yaml.Node) -> bool:
+    """Whether PyYAML can merge what a merge key refers to: a mapping or a list of them."""
+    import yaml
+
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    return all(isinstance(item, yaml.MappingNode) for item in items)
+
+
 #: A mapping's (key node, value node, explicit) triples: see :meth:`Document.pairs`.
 Pair = tuple["yaml.Node", "yaml.Node", bool]
 
-#: Called with a merge key's value node that is not a mapping or a list of mappings.
-MergeReport = Callable[["yaml.Node"], None]
-
-#: Merged pairs of a mapping: key identity (see :func:`_identity`) -> (key, value) nodes.
-_Merged = dict[Any, "tuple[yaml.Node, yaml.Node]"]
-
 
 class Document:
-    """A composed YAML document: its root node, and the safe-schema value of any node.
+    """A composed and measured YAML document: its root node, the pairs of its mappings and
+    the values of its nodes, as PyYAML's safe constructor builds them (once per node: an
+    alias shares its anchor's value, as in ``safe_load``)."""
 
-    Values are built once per node and shared, as ``safe_load`` shares the value of an
-    anchor among its aliases: an alias bomb (aliases of aliases of ...) costs what its
-    text costs. Lists are lists, mappings dicts, ``!!set`` a set, ``!!omap``/``!!pairs``
-    lists of pairs, scalars what PyYAML's safe constructors make of them.
-    """
-
-    def __init__(self, root: Optional[yaml.Node], loader: Any, merge_copies: int) -> None:
+    def __init__(self, root: Optional[yaml.Node], loader: Any, measure: _Measure) -> None:
         self.root = root
         self._loader = loader
-        #: How many more key/value pairs merge keys may copy.
-        self._merge_budget = merge_copies
-        #: Built values and the levels each nests (a scalar 1), by node id.
-        self._values: dict[int, tuple[Any, int]] = {}
-        #: Nodes whose value cannot be built at any depth, and why.
-        self._failed: dict[int, ValueProblem] = {}
-        #: Nodes too deep at a nesting level: they are at any deeper level too.
-        self._too_deep_from: dict[int, int] = {}
-        self._building: set[int] = set()
-        self._merged: dict[int, _Merged] = {}
-        self._merging: set[int] = set()
+        self._extents = measure.extents
+        self._own_pairs = measure.own_pairs
 
     def dispose(self) -> None:
         """Release the loader (libyaml's parser holds C memory)."""
         self._loader.dispose()
 
-    # Scalars -------------------------------------------------------------------------
-    def scalar(self, node: yaml.ScalarNode) -> Any:
-        """The value of a scalar node (raises :class:`ValueProblem`).
+    def pairs(self, node: yaml.MappingNode) -> tuple[list[Pair], list[ValueProblem]]:
+        """The (key node, value node, explicit) triples of a mapping the caller walks
+        itself (the top level, an entry), merge keys (``<<``) resolved by PyYAML's
+        ``flatten_mapping``, and the problems found.
 
-        Strings, decimal ints, booleans and nulls (what a mapping file holds) are built
-        here from the node's text and tag; the rest (floats, other int spellings,
-        timestamps, binary, unknown tags, ints too long for Python) goes through PyYAML's
-        much slower generic constructor, which gives the same values or the problem.
+        Merged pairs come first and are not ``explicit``; in a dict the later pair wins. A
+        merge key whose value is not a mapping or a list of mappings is a problem and left
+        out; when PyYAML cannot merge the rest (a merge key further down has such a value,
+        or they nest too deep), that problem is all there is.
         """
-        tag = node.tag
-        value = node.value
-        if tag == STR_TAG:
-            return value
-        if tag == _BOOL_TAG:
-            flag = _BOOLS.get(value.lower())
-            if flag is not None:
-                return flag
-        elif tag == _INT_TAG:
-            if _DECIMAL_RE.fullmatch(value):
-                try:
-                    return int(value)
-                except ValueError:  # more digits than Python converts: reported below
-                    pass
-        elif tag == _NULL_TAG:
-            return None
-        return self._construct(node)
-
-    def _construct(self, node: yaml.Node) -> Any:
-        """A node's value from PyYAML's safe constructor, for the nodes it builds without
-        recursing: scalars, and collections whose tag does not fit them (it raises)."""
         import yaml
 
-        known = self._values.get(id(node))
-        if known is not None:
-            return known[0]
-        failed = self._failed.get(id(node))
-        if failed is not None:
-            raise failed
-        try:
-            data = self._loader.construct_object(node, deep=True)
-        except yaml.YAMLError as err:
-            problem = ValueProblem(node, str(getattr(err, "problem", None) or err))
-        except _SCALAR_ERRORS as err:
-            problem = ValueProblem(node, _scalar_error(node, err))
-        else:
-            self._values[id(node)] = (data, 1)
-            return data
-        self._failed[id(node)] = problem
-        raise problem
-
-    # Any node ------------------------------------------------------------------------
-    def value(self, node: yaml.Node, level: int) -> Any:
-        """The value of a node at nesting ``level`` (the root is 1); raises
-        :class:`ValueProblem`, also for a value that an alias makes nest deeper than
-        :data:`MAX_DEPTH` or that contains itself (``safe_load`` would build a recursive
-        structure, which nothing downstream can print, compare or copy)."""
-        return self._value(node, level)[0]
-
-    def _value(self, node: yaml.Node, level: int) -> tuple[Any, int]:
-        """A node's value and the levels it nests, at nesting ``level``."""
-        import yaml
-
-        key = id(node)
-        if level > MAX_DEPTH or level >= self._too_deep_from.get(key, MAX_DEPTH + 1):
-            raise _too_deep(node)
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node), 1
-        known = self._values.get(key)
-        if known is not None:
-            if level + known[1] - 1 > MAX_DEPTH:
-                raise _too_deep(node)
-            return known
-        failed = self._failed.get(key)
-        if failed is not None:
-            raise failed
-        if key in self._building:
-            problem = ValueProblem(node, "the value contains itself (an alias of its anchor)")
-            self._failed[key] = problem
-            raise problem
-        self._building.add(key)
-        try:
-            built = self._collection(node, level)
-        except ValueProblem as problem:
-            if problem.too_deep:
-                self._too_deep_from[key] = level
-            else:
-                self._failed[key] = problem
-            raise
-        finally:
-            self._building.discard(key)
-        self._values[key] = built
-        return built
-
-    def _collection(self, node: yaml.Node, level: int) -> tuple[Any, int]:
-        """The value of a sequence or mapping node and the levels it nests."""
-        import yaml
-
-        tag = node.tag
-        deepest = 0
-
-        def child(item: yaml.Node) -> Any:
-            nonlocal deepest
-            data, levels = self._value(item, level + 1)
-            deepest = max(deepest, levels)
-            return data
-
-        if isinstance(node, yaml.SequenceNode) and tag == _SEQ_TAG:
-            return [child(item) for item in node.value], deepest + 1
-        if isinstance(node, yaml.SequenceNode) and tag in (_OMAP_TAG, _PAIRS_TAG):
-            pairs = []
-            for item in node.value:
-                if not isinstance(item, yaml.MappingNode) or len(item.value) != 1:
-                    found = (
-                        f"{len(item.value)} items"
-                        if isinstance(item, yaml.MappingNode)
-                        else describe(item)
-                    )
-                    raise ValueProblem(item, f"expected a mapping of one item, found {found}")
-                key_node, value_node = item.value[0]
-                pairs.append((self._key(key_node), child(value_node)))
-            return pairs, deepest + 2  # a list of tuples
-        if isinstance(node, yaml.MappingNode) and tag in (_MAP_TAG, _SET_TAG):
-
-            def bad_merge(value_node: yaml.Node) -> None:
-                raise ValueProblem(value_node, "a merge key (<<) must refer to a mapping")
-
-            pairs_ = self.pairs(node, bad_merge)
-            if tag == _SET_TAG:
-                return {self._key(k) for k, _, _ in pairs_}, 2
-            return {self._key(k): child(v) for k, v, _ in pairs_}, deepest + 1
-        return self._construct(node), 1  # a tag that does not fit the node: PyYAML raises
-
-    def _key(self, node: yaml.Node) -> Any:
-        """The value of a key inside a value: a scalar, as a dict key must be hashable."""
-        import yaml
-
-        if not isinstance(node, yaml.ScalarNode):
-            raise ValueProblem(node, f"a key must be a scalar, got {describe(node)}")
-        return self.scalar(node)
-
-    # Merge keys ----------------------------------------------------------------------
-    def pairs(self, node: yaml.MappingNode, bad_merge: MergeReport) -> list[Pair]:
-        """The (key node, value node, explicit) triples of a mapping, merge keys (``<<``)
-        resolved as ``safe_load`` resolves them.
-
-        Merged pairs come first and are not ``explicit``; in the mapping a later pair wins,
-        which gives YAML's merge rule (the mapping's own keys override merged ones, and
-        the first mapping of a merged list overrides the later ones). A merge that leads
-        back to a mapping being merged (``&a {<<: *a}``) brings that mapping's own keys.
-        Each merge key's value that is not a mapping or a list of mappings goes to
-        ``bad_merge`` and is skipped.
-        """
-        own = node.value
-        for key, _ in own:
-            if key.tag == _MERGE_TAG:
-                break
-        else:  # no merge key, as in nearly every mapping
-            return [(key, value, True) for key, value in own]
-        merged = [(key, value, False) for key, value in self._merge_keys(node, bad_merge, 1)]
-        return merged + [(key, value, True) for key, value in own if key.tag != _MERGE_TAG]
-
-    def _merge_keys(
-        self, node: yaml.MappingNode, bad_merge: MergeReport, level: int
-    ) -> Iterable[tuple[yaml.Node, yaml.Node]]:
-        """The pairs that the merge keys of a mapping bring into it, one per key."""
-        import yaml
-
-        if level > MAX_DEPTH:
-            raise ValueProblem(node, _too_deep_message("merge keys (<<) are"))
-        merged: _Merged = {}
-        self._merging.add(id(node))
-        try:
-            for key, value in node.value:
-                if key.tag != _MERGE_TAG:
-                    continue
-                sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
-                if not all(isinstance(source, yaml.MappingNode) for source in sources):
-                    bad_merge(value)
-                    continue
-                for source in reversed(sources):
-                    merged.update(self._count(self._merged_mapping(source, bad_merge, level), key))
-        finally:
-            self._merging.discard(id(node))
-        return merged.values()
-
-    def _merged_mapping(
-        self, node: yaml.MappingNode, bad_merge: MergeReport, level: int
-    ) -> _Merged:
-        """All pairs of a mapping merged into another, its merge keys applied (shared: do
-        not change). A mapping that is being merged already (a cycle) gives its own
-        pairs."""
-        known = self._merged.get(id(node))
-        if known is not None:
-            return known
-        if id(node) in self._merging:
-            return {_identity(k): (k, v) for k, v in node.value if k.tag != _MERGE_TAG}
-        merged: _Merged = {}
-        for key, value in self._merge_keys(node, bad_merge, level + 1):
-            merged[_identity(key)] = (key, value)
+        own = self._own_pairs.get(id(node))
+        if own is None:  # no merge key, as in nearly every mapping
+            return [(key, value, True) for key, value in node.value], []
+        problems: list[ValueProblem] = []
+        kept = []
         for key, value in node.value:
-            if key.tag != _MERGE_TAG:
-                merged[_identity(key)] = (key, value)
-        self._merged[id(node)] = merged
-        return merged
+            if key.tag == _MERGE_TAG and not _mergeable(value):
+                problems.append(
+                    ValueProblem.at("a merge key (<<) must refer to a mapping", value.start_mark)
+                )
+            else:
+                kept.append((key, value))
+        node.value = kept
+        try:
+            self._loader.flatten_mapping(node)
+        except yaml.MarkedYAMLError as err:
+            return [], [*problems, ValueProblem.at(str(err.problem), err.problem_mark)]
+        except ValueProblem as problem:
+            return [], [*problems, problem]
+        merged = len(node.value) - own  # PyYAML puts them before the mapping's own pairs
+        return [(k, v, index >= merged) for index, (k, v) in enumerate(node.value)], problems
 
-    def _count(self, pairs: _Merged, merge_key: yaml.Node) -> _Merged:
-        """``pairs``, after taking their copy from the merge budget (see
-        :data:`MERGE_COPIES_PER_CHARACTER`)."""
-        self._merge_budget -= len(pairs)
-        if self._merge_budget < 0:
-            mark = merge_key.start_mark
-            raise DocumentError(
-                "merge keys (<<) copy too many keys for the size of this file "
-                f"(more than {MERGE_COPIES_PER_CHARACTER} per character)",
-                mark.line + 1,
-                mark.column + 1,
-            )
-        return pairs
+    def value(self, node: yaml.Node, level: int = 3) -> Any:
+        """The value of a node at nesting ``level`` (the root is 1), as PyYAML's safe
+        constructor builds it; raises :class:`ValueProblem` for what it cannot build and
+        for a value that aliases make nest deeper than :data:`MAX_DEPTH` or that contains
+        itself (``safe_load`` would build a recursive structure, which nothing downstream
+        can print, compare or copy)."""
+        import yaml
 
+        if node.tag == STR_TAG and isinstance(node, yaml.ScalarNode):
+            # A string is its text: what PyYAML's constructor returns, without the
+            # bookkeeping (4 ms of the 100 ms cold load of a file of 1,000 entries).
+            return node.value
+        extent = self._extents.get(id(node))
+        if extent is not None:
+            if extent[2]:
+                raise ValueProblem.at(
+                    "the value contains itself (an alias of its anchor)", node.start_mark
+                )
+            if level + extent[1] - 1 > MAX_DEPTH:
+                message = _too_deep_message("the value is") + " (through aliases)"
+                raise ValueProblem.at(message, node.start_mark)
+        loader = self._loader
+        try:
+            return loader.construct_object(node, deep=True)
+        except (yaml.MarkedYAMLError, ValueProblem, *_SCALAR_ERRORS) as err:
+            loader.recursive_objects.clear()  # forget the construction that failed
+            loader.deep_construct = False
+            if isinstance(err, ValueProblem):  # merge keys nested too deep
+                raise
+            if isinstance(err, yaml.MarkedYAMLError):
+                raise ValueProblem.at(str(err.problem), err.problem_mark) from None
+            raise self._bad_scalar(node, err) from None
 
-def _identity(key: yaml.Node) -> Any:
-    """What makes two merged keys the same key: a scalar's tag and text (equal ones make
-    equal values), any other node itself."""
-    return (key.tag, key.value) if isinstance(key.value, str) else id(key)
+    def _bad_scalar(self, node: yaml.Node, err: Exception) -> ValueProblem:
+        """The problem of the first scalar under ``node`` (keys too, in document order)
+        that PyYAML's constructor raises a bare exception for, like ``err``."""
+        import yaml
+
+        loader = self._loader
+        seen: set[int] = set()
+        stack = [node]
+        while stack:
+            item = stack.pop()
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            if isinstance(item, yaml.MappingNode):
+                pairs = ((v,) if k.tag == _MERGE_TAG else (k, v) for k, v in item.value)
+                stack.extend(reversed([child for pair in pairs for child in pair]))
+            elif isinstance(item, yaml.SequenceNode):
+                stack.extend(reversed(item.value))
+            else:
+                try:
+                    loader.construct_object(item)
+                except _SCALAR_ERRORS as found:
+                    loader.recursive_objects.clear()
+                    return ValueProblem.at(_scalar_error(item, found), item.start_mark)
+                except yaml.YAMLError:
+                    loader.recursive_objects.clear()
+        return ValueProblem.at(_scalar_error(node, err), node.start_mark)  # pragma: no cover
 
 
 def _scalar_error(node: yaml.Node, err: Exception) -> str:
@@ -610,7 +578,9 @@ def describe(node: yaml.Node) -> str:
     import yaml
 
     if isinstance(node, yaml.MappingNode):
-        return "a mapping"
+        if node.tag in (MAP_TAG, _SET_TAG):
+            return "a mapping" if node.tag == MAP_TAG else "a set"
+        return f"a mapping tagged {str(node.tag).replace('tag:yaml.org,2002:', '!!')}"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
     tag = str(node.tag).rsplit(":", 1)[-1]
@@ -619,65 +589,3 @@ def describe(node: yaml.Node) -> str:
     if tag == "str":
         return "a string"
     return f"{'an' if tag[:1] in 'aeiou' else 'a'} {tag}"
-
-
-def _raw_span(source: SourceText, node: yaml.ScalarNode) -> tuple[int, int]:
-    """The text indexes of the characters that spell a scalar's value (indicators excluded)."""
-    start = source.index(node.start_mark.line, node.start_mark.column)
-    end = source.index(node.end_mark.line, node.end_mark.column)
-    style = node.style or ""
-    if style in "|>" and style:
-        # Block scalar: the content starts on the line after the header (`|-`, `>2 # c`).
-        header_end = start
-        while header_end < end and source.text[header_end] not in _BREAKS:
-            header_end += 1
-        return min(header_end + 1, end), end
-    if style in ("'", '"'):
-        return start + 1, max(start + 1, end - 1)
-    return start, end
-
-
-def scalar_position(
-    source: SourceText, node: yaml.ScalarNode, value: str, line: int, column: int
-) -> tuple[int, int]:
-    """Map a 1-based (line, column) inside a scalar's ``value`` to the file's (line, column).
-
-    Lines of the value end at ``\\n``, as the expression parser counts them. Exact for
-    plain and block scalars, whose source differs from the value only in whitespace
-    (indentation, folded line breaks, chomping); best effort for quoted scalars with
-    escapes. A position at or past the end of the value points just after its last
-    non-blank character.
-    """
-    lines = value.split("\n")
-    line = min(max(line, 1), len(lines))
-    offset = sum(len(text) + 1 for text in lines[: line - 1]) + max(column, 1) - 1
-    offset = min(offset, len(value))
-    raw_start, raw_end = _raw_span(source, node)
-    raw = source.text[raw_start:raw_end]
-
-    stripped = value.rstrip(_SPACE)
-    past_end = offset >= len(stripped)
-    target = len(stripped) - 1 if past_end else offset
-    if target < 0:  # a blank value: point at the scalar itself
-        return source.position(raw_start)
-
-    # Walk value and source together: a non-blank character is the next equal character
-    # of the source; whitespace of the value takes one whitespace character of the source.
-    p = 0
-    index = 0
-    for ch in value[: target + 1]:
-        if ch in _SPACE:
-            if p < len(raw) and raw[p] in _SPACE:
-                index = p
-                p += 1
-            else:
-                index = p
-        else:
-            found = raw.find(ch, p)
-            if found < 0:
-                index = p
-            else:
-                index = found
-                p = found + 1
-    line_no, col_no = source.position(raw_start + min(index, max(len(raw) - 1, 0)))
-    return (line_no, col_no + 1) if past_end else (line_no, col_no)

@@ -26,11 +26,13 @@ import os
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from stat import S_ISDIR, S_ISREG
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from . import _yaml
-from ._yaml import MAX_DEPTH, MERGE_COPIES_PER_CHARACTER, MIN_MERGE_COPIES
+from ._positions import scalar_position
+from ._yaml import EXPANSION_PER_CHARACTER, MAX_DEPTH, MIN_EXPANSION
 from .entry import Conversion, MetricMapping, ParsedEntry, sharing_frozen_values
 from .errors import (
     ExpressionSyntaxError,
@@ -46,9 +48,10 @@ if TYPE_CHECKING:
     from .expression import Expression
 
 __all__ = [
+    "EXPANSION_PER_CHARACTER",
     "MAX_DEPTH",
-    "MERGE_COPIES_PER_CHARACTER",
-    "MIN_MERGE_COPIES",
+    "MAX_FILE_BYTES",
+    "MIN_EXPANSION",
     "SNIPPET_WIDTH",
     "Conversion",
     "MappingFileNotFoundError",
@@ -66,6 +69,11 @@ KNOWN_FIELDS = ("name", "unit", "counter", "specialisation", "conversion_expr")
 
 #: How many loaded files :func:`load_metric_mapping` keeps compiled.
 CACHE_SIZE = 64
+
+#: The largest mapping file :func:`load_metric_mapping` reads: 16 MiB, some thousand times
+#: a large real one. A larger file (or a path to ``/dev/zero``) is refused unread rather
+#: than read into memory whole.
+MAX_FILE_BYTES = 16 * 1024 * 1024
 
 _TOP_LEVEL_HINT = "expected a mapping of metric keys to entries"
 _ENTRY_HINT = "expected a mapping with name, unit, counter, specialisation, conversion_expr"
@@ -125,7 +133,7 @@ class _Value:
             return None
         if not isinstance(self.value, str):
             return None
-        return _yaml.scalar_position(self.source, node, self.value, line, column)
+        return scalar_position(self.source, node, self.value, line, column)
 
 
 #: How many characters of a long line a problem's caret snippet shows, around the
@@ -346,18 +354,15 @@ class _YamlBuilder:
         line, column = _node_position(node)
         self.problems.add(line, column, key, message)
 
+    def value_problem(self, err: _yaml.ValueProblem, key: Any, prefix: str = "") -> None:
+        self.problems.add(err.line, err.column, key, prefix + err.message)
+
     def pairs(self, node: yaml.MappingNode, key: Any) -> list[_yaml.Pair]:
-        """A mapping's pairs, merge keys resolved; a merge key that does not refer to a
-        mapping is reported."""
-
-        def bad_merge(value: yaml.Node) -> None:
-            self.problem(value, key, "a merge key (<<) must refer to a mapping")
-
-        try:
-            return self.document.pairs(node, bad_merge)
-        except _yaml.ValueProblem as err:
-            self.problem(err.node, key, err.message)
-            return []
+        """A mapping's pairs, merge keys resolved; a merge key that cannot be is reported."""
+        pairs, problems = self.document.pairs(node)
+        for problem in problems:
+            self.value_problem(problem, key)
+        return pairs
 
     def key(self, node: yaml.Node, key: Any, what: str) -> tuple[bool, Any]:
         """Construct a mapping key; (False, None) after reporting one that cannot be a key."""
@@ -367,16 +372,20 @@ class _YamlBuilder:
             self.problem(node, key, f"{what} must be a string, got {_yaml.describe(node)}")
             return False, None
         try:
-            return True, self.document.scalar(node)
+            return True, self.document.value(node)
         except _yaml.ValueProblem as err:
-            self.problem(err.node, key, f"{what}: {err.message}")
+            self.value_problem(err, key, f"{what}: ")
             return False, None
 
     def entries(self, root: yaml.MappingNode) -> dict[Any, ParsedEntry]:
-        """The entries of the top-level mapping, duplicates reported."""
+        """The entries of the top-level mapping, duplicates reported.
+
+        Every entry's merge keys are resolved before any field's value is built, as
+        ``safe_load`` does.
+        """
         import yaml
 
-        entries: dict[Any, ParsedEntry] = {}
+        found: list[tuple[Any, list[_yaml.Pair]]] = []
         first_line: dict[Any, int] = {}
         for key_node, value_node, explicit in self.pairs(root, None):
             if key_node.tag == _yaml.STR_TAG and type(key_node) is yaml.ScalarNode:
@@ -404,18 +413,19 @@ class _YamlBuilder:
                     )
                 else:
                     first_line[key] = line
-            if isinstance(value_node, yaml.MappingNode):
-                fields = self.fields(key, value_node)
+            if isinstance(value_node, yaml.MappingNode) and value_node.tag == _yaml.MAP_TAG:
+                found.append((key, self.pairs(value_node, key)))
             else:
                 where = key_node if _is_empty_scalar(value_node) else value_node
                 self.problem(
                     where, key, f"the entry is {_yaml.describe(value_node)}; {_ENTRY_HINT}"
                 )
-                fields = {}
-            entries[key] = _build_entry(key, fields, self.problems)
-        return entries
+                found.append((key, []))
+        return {
+            key: _build_entry(key, self.fields(key, pairs), self.problems) for key, pairs in found
+        }
 
-    def fields(self, key: Any, node: yaml.MappingNode) -> dict[Any, _Value]:
+    def fields(self, key: Any, pairs: list[_yaml.Pair]) -> dict[Any, _Value]:
         """The fields of one entry, duplicates reported."""
         import yaml
 
@@ -425,7 +435,7 @@ class _YamlBuilder:
         source = self.source
         fields: dict[Any, _Value] = {}
         first: dict[Any, yaml.Node] = {}  # the key node of each field written in the entry
-        for key_node, value_node, explicit in self.pairs(node, key):
+        for key_node, value_node, explicit in pairs:
             if key_node.tag == str_tag and type(key_node) is scalar_node:
                 name = key_node.value  # the usual field name, without a call
             else:
@@ -443,13 +453,9 @@ class _YamlBuilder:
                 else:
                     first[name] = key_node
             try:
-                if type(value_node) is scalar_node:
-                    value = document.scalar(value_node)
-                else:  # the entry is level 2, its fields' values level 3
-                    value = document.value(value_node, 3)
+                value = document.value(value_node)  # the entry is level 2, its fields 3
             except _yaml.ValueProblem as err:
-                where = value_node if err.too_deep else err.node
-                self.problem(where, key, f"{_shown(name)}: {err.message}")
+                self.value_problem(err, key, f"{_shown(name)}: ")
                 continue
             fields[name] = _Value(value, value_node, key_node, source)
         return fields
@@ -478,7 +484,7 @@ def _build_from_document(text: str, file: str) -> _Built:
             problems.add(1, 1, None, f"the file is empty; {_TOP_LEVEL_HINT}")
             problems.fatal = True
             return _built({}, problems)
-        if not isinstance(root, yaml.MappingNode):
+        if not isinstance(root, yaml.MappingNode) or root.tag != _yaml.MAP_TAG:
             line, column = _node_position(root)
             problems.add(
                 line, column, None, f"the top level is {_yaml.describe(root)}; {_TOP_LEVEL_HINT}"
@@ -555,8 +561,9 @@ def load_metric_mapping(
     Relative paths are relative to the current directory. All problems of the file are
     raised together as one :class:`~nflex_metrics.errors.MappingError`; with
     ``strict=False`` they are logged as warnings and the affected entries keep no
-    conversion (the raw value passes through), as in 0.2.0. A missing file, YAML that
-    does not parse and a top level that is not a mapping raise in both modes.
+    conversion (the raw value passes through), as in 0.2.0. A missing file, one that is
+    not a regular file or is larger than :data:`MAX_FILE_BYTES` (refused unread), YAML
+    that does not parse and a top level that is not a mapping raise in both modes.
 
     An unchanged file (same path, inode, change and modification times, size) is not
     read again: its compiled entries are reused, and each call gets a fresh
@@ -567,13 +574,18 @@ def load_metric_mapping(
     try:
         stat = os.stat(path)
     except OSError as err:
-        problems = _Problems(shown, None)
-        problems.add(0, 0, None, f"cannot read the mapping file: {err.strerror or err}")
-        problems.fatal = True
         error_class = (
             MappingFileNotFoundError if isinstance(err, FileNotFoundError) else MappingError
         )
-        return _finish(_built({}, problems), strict=strict, source=shown, error_class=error_class)
+        return _finish(
+            _unreadable(shown, err.strerror or str(err)),
+            strict=strict,
+            source=shown,
+            error_class=error_class,
+        )
+    if not S_ISREG(stat.st_mode):  # a directory, a FIFO, /dev/zero: never read
+        what = "a directory" if S_ISDIR(stat.st_mode) else "not a regular file"
+        return _finish(_unreadable(shown, f"it is {what}"), strict=strict, source=shown)
     cache_key = (
         path,
         stat.st_dev,
@@ -596,15 +608,23 @@ def load_metric_mapping(
     return _finish(built, strict=strict, source=shown)
 
 
+def _unreadable(shown: str, why: str) -> _Built:
+    """The outcome of a mapping file that cannot be read: this one problem, fatal."""
+    problems = _Problems(shown, None)
+    problems.add(0, 0, None, f"cannot read the mapping file: {why}")
+    problems.fatal = True
+    return _built({}, problems)
+
+
 def _read_file(path: str, shown: str) -> _Built:
     problems = _Problems(shown, None)
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as err:
-        problems.add(0, 0, None, f"cannot read the mapping file: {err.strerror or err}")
-        problems.fatal = True
-        return _built({}, problems)
+        return _unreadable(shown, err.strerror or str(err))
+    if len(data) > MAX_FILE_BYTES:
+        return _unreadable(shown, f"it is larger than {MAX_FILE_BYTES // 2**20} MiB")
     text = _decode(data, problems)
     if text is None:
         return _built({}, problems)

@@ -4,6 +4,7 @@ loads), never in a bare exception, and loading stays bounded in time and depth."
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,9 +23,10 @@ from nflex_metrics import (
 )
 from nflex_metrics.errors import caret_lines
 from nflex_metrics.mapping import (
+    EXPANSION_PER_CHARACTER,
     MAX_DEPTH,
-    MERGE_COPIES_PER_CHARACTER,
-    MIN_MERGE_COPIES,
+    MAX_FILE_BYTES,
+    MIN_EXPANSION,
     SNIPPET_WIDTH,
 )
 
@@ -84,6 +86,19 @@ def test_deep_block_nesting_is_refused_like_flow_nesting(loader: bool) -> None:
     problem = the_problem(nested_blocks(400))
     assert (problem.line, problem.column) == (MAX_DEPTH, MAX_DEPTH)  # the key k99
     assert "nested more than" in problem.message
+
+
+@pytest.mark.parametrize(("opening", "closing"), [("{<<: ", "}"), ("{<<: [", "]}")])
+def test_yaml_nested_too_deep_in_merge_keys_is_refused_alike_by_both_composers(
+    opening: str, closing: str
+) -> None:
+    text = "a:\n  x: " + opening * 150 + "{k: 1}" + closing * 150 + "\n"
+    problems = []
+    for enabled in (True, False):
+        with libyaml(enabled):
+            problems.append(the_problem(text))
+    assert problems[0] == problems[1]
+    assert problems[0].message == f"the YAML is nested more than {MAX_DEPTH} levels deep"
 
 
 def test_a_value_that_aliases_make_too_deep_is_a_problem_at_its_field(loader: bool) -> None:
@@ -200,7 +215,7 @@ def test_an_int_longer_than_python_reads_is_a_problem_at_its_digits(
         ("!!int 1.5", "cannot read '1.5' as !!int"),
         ("!!timestamp x", "cannot read 'x' as !!timestamp"),
         ("2001-02-30", "cannot read '2001-02-30' as !!timestamp: day is out of range"),
-        ("!!omap [a]", "expected a mapping of one item, found a string"),
+        ("!!omap [a]", "expected a mapping of length 1, but found scalar"),
         ("!!map [a]", "expected a mapping node, but found sequence"),
         ("!celsius 20", "could not determine a constructor for the tag '!celsius'"),
     ],
@@ -235,7 +250,7 @@ def test_metric_mapping_from_dict_keeps_a_long_int_in_the_other_fields() -> None
     assert entry.get("big") == 10**5000
 
 
-# --- size: aliases share, merges are budgeted ---------------------------------------------
+# --- size: what a file stands for once aliases and merge keys are expanded ---------------
 
 
 def alias_bomb(levels: int, width: int) -> str:
@@ -246,24 +261,63 @@ def alias_bomb(levels: int, width: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_an_alias_bomb_loads_in_time_linear_in_its_size(tmp_path: Path) -> None:
-    # 12 levels of 12 aliases stand for 12**12 strings: only sharing loads it at all.
-    path = tmp_path / "bomb.yaml"
-    path.write_text(alias_bomb(12, 12), encoding="utf-8")
-    code = (
-        "import sys; from nflex_metrics import load_metric_mapping\n"
-        "entry = load_metric_mapping(sys.argv[1])['bomb']\n"
-        "top = entry.get('l11')\n"
-        "assert len(top) == 12 and top[0] is top[11] and top[0][0] is entry.get('l9')\n"
+def budget(text: str) -> int:
+    return max(MIN_EXPANSION, EXPANSION_PER_CHARACTER * len(text))
+
+
+def expanded(value: object, memo: dict[int, int] | None = None) -> int:
+    """How many values ``value`` stands for, every shared value counted where it is used:
+    what ``repr`` or ``==`` walks. (Counted once per distinct object, so that it is quick.)"""
+    memo = {} if memo is None else memo
+    if id(value) not in memo:
+        parts: list[object] = []
+        if isinstance(value, dict):
+            parts = [part for pair in value.items() for part in pair]
+        elif isinstance(value, (list, tuple, set)):
+            parts = list(value)
+        memo[id(value)] = 1 + sum(expanded(part, memo) for part in parts)
+    return memo[id(value)]
+
+
+def first_field_past(text: str) -> tuple[str, str]:
+    """The entry and field of ``yaml.safe_load``'s value of a mapping file at which the
+    document, counted in order, stands for more values than the file's budget."""
+    count, memo = 1, {}  # the top-level mapping
+    for key, entry in yaml.safe_load(text).items():
+        count += 2  # the key and the entry mapping
+        for name, value in entry.items():
+            count += 1 + expanded(value, memo)
+            if count > budget(text):
+                return key, name
+    raise AssertionError("within the budget")
+
+
+def past_the_budget(text: str) -> str:
+    return (
+        f"aliases and merge keys (<<) make this file stand for more than {budget(text):,} "
+        f"values ({EXPANSION_PER_CHARACTER} per character of the file, "
+        f"{MIN_EXPANSION:,} at least)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
+
+
+def test_an_alias_bomb_is_refused_at_the_list_whose_aliases_pass_the_budget(loader: bool) -> None:
+    # 9 levels of 9 aliases stand for 9**9 strings in 500 bytes: loaded, its values were
+    # shared, but repr, == or pickle of the entry walked all of them.
+    text = alias_bomb(9, 9)
+    problem = the_problem(text)
+    assert problem.message == past_the_budget(text)
+    _, field = first_field_past(text)
+    assert (problem.line, problem.column, problem.key) == (*position(text, f"&{field} "), "bomb")
+
+
+def test_an_entry_that_aliases_make_large_but_within_the_budget_loads_and_prints(
+    loader: bool,
+) -> None:
+    text = alias_bomb(4, 16)  # 16**4 + 16**3 + 16**2 + 16 strings
+    entry = parse_metric_mapping(text)["bomb"]
+    assert expanded(dict(entry.extra)) <= budget(text)
+    assert repr(entry).count("'lol'") == 16**4 + 16**3 + 16**2 + 16
+    assert entry == pickle.loads(pickle.dumps(entry))
 
 
 def test_entries_share_the_values_of_one_anchor() -> None:
@@ -273,24 +327,45 @@ def test_entries_share_the_values_of_one_anchor() -> None:
     assert mapping["b"].get("tags") == ("x", {"k": (1, 2)})
 
 
-def test_merge_keys_that_copy_too_much_refuse_the_file() -> None:
+def test_entries_that_alias_one_value_count_it_each_time(loader: bool) -> None:
+    # One list of 10,000 strings, aliased by 50 entries: 500,000 values for repr.
+    big = "[" + ", ".join(["x"] * 10_000) + "]"
+    text = f"a:\n  tags: &t {big}\n" + "".join(f"e{i}:\n  tags: *t\n" for i in range(50))
+    problem = the_problem(text)
+    key, field = first_field_past(text)
+    line, _ = position(text, f"{key}:\n  {field}")
+    assert (problem.line, problem.column, problem.key) == (line + 1, 3, key)  # its mapping
+    assert problem.message == past_the_budget(text)
+
+
+def test_merge_keys_that_copy_too_much_refuse_the_file_at_the_merge_key_past_the_budget(
+    loader: bool,
+) -> None:
     keys, entries = 1_000, 200
     base = "base: &b {" + ", ".join(f"k{i}: {i}" for i in range(keys)) + "}\n"
     text = base + "".join(f"e{i}: {{<<: *b}}\n" for i in range(entries))
-    budget = max(MIN_MERGE_COPIES, MERGE_COPIES_PER_CHARACTER * len(text))
-    assert budget < keys * entries
-    with pytest.raises(MappingError) as info:
-        parse_metric_mapping(text)
-    (problem,) = info.value.problems
-    assert problem.message.startswith("merge keys (<<) copy too many keys for the size")
-    first_over = budget // keys  # the entry whose merge goes past the budget
-    line = text.count("\n", 0, text.index(f"\ne{first_over}: {{<<")) + 2
-    assert (problem.line, problem.column) == (line, len(f"e{first_over}: {{") + 1)
+    problem = the_problem(text)
+    assert problem.message == past_the_budget(text)
+    key, _ = first_field_past(text)
+    line = text.count("\n", 0, text.index(f"\n{key}: {{<<")) + 2
+    assert (problem.line, problem.column, problem.key) == (line, len(f"{key}: {{") + 1, key)
 
 
 def test_merge_keys_within_the_budget_load() -> None:
     text = "base: &b {unit: u, k: 1}\n" + "".join(f"e{i}: {{<<: *b}}\n" for i in range(2_000))
     assert all(entry.unit() == "u" for entry in parse_metric_mapping(text).values())
+
+
+def test_merge_keys_that_merge_their_own_mapping_again_and_again_are_refused(
+    loader: bool,
+) -> None:
+    # Each merge key leading back into its mapping makes PyYAML merge that mapping's
+    # pairs again: quadratically many copies here, exponentially many before PyYAML 6.0.3.
+    own = ", ".join(f"k{i}: {i}" for i in range(500))
+    text = "a: &a {" + own + ", <<: *a" * 90 + "}\n"
+    problem = the_problem(text)
+    assert problem.message == past_the_budget(text)
+    assert (problem.line, problem.key) == (1, "a")
 
 
 def test_many_problems_on_one_long_line_show_a_window_of_it(loader: bool) -> None:
@@ -306,6 +381,96 @@ def test_many_problems_on_one_long_line_show_a_window_of_it(loader: bool) -> Non
         assert len(shown) <= SNIPPET_WIDTH + 6  # and "..." at either end
         assert shown[len(caret) - 1] == text[problem.column - 1] == "1"
     assert len(str(info.value)) < 100 * len(text)
+
+
+# --- what is not a mapping file ------------------------------------------------------------
+
+
+def the_load_problem(path: Path | str) -> MappingProblem:
+    with pytest.raises(MappingError) as info:
+        load_metric_mapping(path, strict=False)  # refused whatever the mode
+    (problem,) = info.value.problems
+    assert (problem.file, problem.line, problem.column) == (str(path), 0, 0)
+    return problem
+
+
+def test_a_directory_is_refused_unread(tmp_path: Path) -> None:
+    problem = the_load_problem(tmp_path)
+    assert problem.message == "cannot read the mapping file: it is a directory"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+def test_dev_zero_is_refused_unread() -> None:
+    problem = the_load_problem("/dev/zero")
+    assert problem.message == "cannot read the mapping file: it is not a regular file"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    path = tmp_path / "mapping.yaml"
+    os.mkfifo(path)
+    problem = the_load_problem(path)
+    assert problem.message == "cannot read the mapping file: it is not a regular file"
+
+
+def test_a_file_larger_than_max_file_bytes_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mapping.yaml"
+    with path.open("wb") as handle:
+        handle.write(b"a: {unit: u}\n")
+        handle.truncate(MAX_FILE_BYTES + 1)  # (sparse: no disk space used)
+    problem = the_load_problem(path)
+    assert problem.message == "cannot read the mapping file: it is larger than 16 MiB"
+    path.write_bytes(b"a: {unit: u}\n" + b" " * (MAX_FILE_BYTES - 13))
+    assert load_metric_mapping(path)["a"].unit() == "u"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+def test_check_refuses_dev_zero_at_once() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "nflex_metrics", "check", "/dev/zero"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 1
+    assert "/dev/zero: cannot read the mapping file: it is not a regular file" in out.stdout
+
+
+# --- tags the safe schema does not know ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "needle", "key", "message"),
+    [
+        (
+            "cpu: !!python/object:os.system {name: x}\n",
+            "!!python",
+            "cpu",
+            "the entry is a mapping tagged !!python/object:os.system; expected a mapping",
+        ),
+        (
+            "--- !!python/object:os.system\ncpu: {name: x}\n",
+            "!!python",
+            None,
+            "the top level is a mapping tagged !!python/object:os.system; expected a mapping",
+        ),
+        ("cpu: !!set {name, unit}\n", "!!set", "cpu", "the entry is a set; expected a mapping"),
+        (
+            "cpu:\n  name: x\n  run: !!python/name:os.system\n",
+            "!!python",
+            "cpu",
+            "run: could not determine a constructor for the tag "
+            "'tag:yaml.org,2002:python/name:os.system'",
+        ),
+    ],
+)
+def test_a_tag_safe_load_refuses_is_a_problem_at_its_node(
+    loader: bool, text: str, needle: str, key: str | None, message: str
+) -> None:
+    problem = the_problem(text)
+    assert (problem.line, problem.column, problem.key) == (*position(text, needle), key)
+    assert problem.message.startswith(message)
 
 
 # --- the load cache -----------------------------------------------------------------------

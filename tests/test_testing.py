@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from mapping_loaders import LOADERS, libyaml
 
 from nflex_metrics import parse_metric_mapping
 from nflex_metrics.errors import VariableLookupError
@@ -369,14 +370,40 @@ BROKEN = [
 ]
 
 
+@pytest.mark.parametrize("composer", LOADERS)
 @pytest.mark.parametrize(("text", "where", "message"), BROKEN)
 def test_a_broken_test_file_is_reported_at_its_line_and_column(
-    text: str, where: str, message: str
+    text: str, where: str, message: str, composer: bool
 ) -> None:
-    found = problems_of(text)
+    with libyaml(composer):
+        found = problems_of(text)
     assert any(p.startswith(f"t.mapping-test.yaml:{where}: ") and message in p for p in found), (
         found
     )
+
+
+@pytest.mark.parametrize("composer", LOADERS)
+def test_an_alias_bomb_in_an_input_refuses_the_file_at_once(composer: bool) -> None:
+    # 9 levels of 9 aliases: 9**9 values that every later step (checks, reports) walked.
+    lines = ["mapping: m", "tests:", "- metric: a", "  cases:", "  - expect: 1", "    input:"]
+    lines.append(f"      l0: &l0 [{', '.join(['lol'] * 9)}]")
+    lines += [f"      l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 9)]
+    with libyaml(composer), pytest.raises(MappingTestError) as info:
+        read_tests("\n".join(lines) + "\n")
+    (problem,) = info.value.problems
+    assert problem.message.startswith("aliases and merge keys (<<) make this file stand for")
+    assert problem.line == 12  # l5, whose aliases pass the budget
+
+
+@pytest.mark.parametrize("composer", LOADERS)
+def test_merge_keys_that_copy_too_much_in_an_input_refuse_the_file(composer: bool) -> None:
+    own = ", ".join(f"k{i}: {i}" for i in range(500))
+    text = "mapping: m\ntests:\n- metric: a\n  cases:\n  - expect: 1\n    input:\n"
+    text += "      v: &v {" + own + ", <<: *v" * 90 + "}\n"
+    with libyaml(composer), pytest.raises(MappingTestError) as info:
+        read_tests(text)
+    (problem,) = info.value.problems
+    assert problem.message.startswith("aliases and merge keys (<<) make this file stand for")
 
 
 def test_every_problem_of_a_file_is_reported_together_in_file_order() -> None:
