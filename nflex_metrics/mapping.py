@@ -31,6 +31,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from . import _yaml
+from ._io import read_regular_file
 from ._positions import scalar_position
 from ._yaml import EXPANSION_PER_CHARACTER, MAX_DEPTH, MIN_EXPANSION
 from .entry import Conversion, MetricMapping, ParsedEntry, sharing_frozen_values
@@ -619,12 +620,11 @@ def _unreadable(shown: str, why: str) -> _Built:
 def _read_file(path: str, shown: str) -> _Built:
     problems = _Problems(shown, None)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = read_regular_file(path, MAX_FILE_BYTES)
     except OSError as err:
         return _unreadable(shown, err.strerror or str(err))
-    if len(data) > MAX_FILE_BYTES:
-        return _unreadable(shown, f"it is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    except ValueError as err:  # not a regular file (replaced since the stat), too large
+        return _unreadable(shown, str(err))
     text = _decode(data, problems)
     if text is None:
         return _built({}, problems)

@@ -208,12 +208,15 @@ def _problem(
 
 def load_mapping_tests(path: Union[str, os.PathLike[str]]) -> MappingTests:
     """Read a test file; raises :class:`MappingTestError` listing every problem in it."""
+    from ._io import read_regular_file
+    from .mapping import MAX_FILE_BYTES
+
     shown = os.fspath(path)
     try:
-        with open(shown, "rb") as handle:
-            data = handle.read()
-    except OSError as err:
-        message = f"cannot read the test file: {err.strerror or err}"
+        data = read_regular_file(shown, MAX_FILE_BYTES)
+    except (OSError, ValueError) as err:
+        why = (err.strerror or str(err)) if isinstance(err, OSError) else str(err)
+        message = f"cannot read the test file: {why}"
         raise MappingTestError([MappingProblem(shown, 0, 0, None, message)]) from None
     try:
         text = data.decode("utf-8-sig")

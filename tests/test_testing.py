@@ -469,3 +469,9 @@ def test_metrics_and_fuzz_names_are_checked_against_the_mapping() -> None:
         "so there is nothing to fuzz",
     ]
     assert report.summary() == "t.mapping-test.yaml: 3 problems"
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "."], ids=["device", "directory"])
+def test_a_test_file_that_is_not_a_regular_file_is_refused_unread(path: str) -> None:
+    (problem,) = run_mapping_tests(path).problems
+    assert problem.message.startswith("cannot read the test file: ")
