@@ -75,23 +75,6 @@ def file_key(target: Union[str, IO[bytes]]) -> Optional[FileKey]:
     return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
 
 
-def read_regular_file(path: str, limit: int) -> bytes:
-    """The bytes of the regular file at ``path``, at most ``limit`` of them. Anything
-    else is never read: ``ValueError`` says why (a directory, a FIFO or device, a larger
-    file); ``OSError`` is what opening or reading raised.
-    """
-    with open(path, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            raise ValueError(
-                f"it is {'a directory' if stat.S_ISDIR(mode) else 'not a regular file'}"
-            )
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise ValueError(f"it is larger than {limit // 2**20} MiB")
-    return data
-
-
 class OutputFile:
     """An output path opened for writing, respecting what is already there.
 

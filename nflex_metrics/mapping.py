@@ -31,7 +31,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from . import _yaml
-from ._io import read_regular_file
 from ._positions import scalar_position
 from ._yaml import EXPANSION_PER_CHARACTER, MAX_DEPTH, MIN_EXPANSION
 from .entry import Conversion, MetricMapping, ParsedEntry, sharing_frozen_values
@@ -615,6 +614,21 @@ def _unreadable(shown: str, why: str) -> _Built:
     problems.add(0, 0, None, f"cannot read the mapping file: {why}")
     problems.fatal = True
     return _built({}, problems)
+
+
+def read_regular_file(path: str, limit: int) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them. Anything
+    else is never read: ``ValueError`` says why (a directory, a FIFO or device, a larger
+    file); ``OSError`` is what opening or reading raised.
+    """
+    with open(path, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not S_ISREG(mode):
+            raise ValueError(f"it is {'a directory' if S_ISDIR(mode) else 'not a regular file'}")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"it is larger than {limit // 2**20} MiB")
+    return data
 
 
 def _read_file(path: str, shown: str) -> _Built:

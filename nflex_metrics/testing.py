@@ -208,8 +208,7 @@ def _problem(
 
 def load_mapping_tests(path: Union[str, os.PathLike[str]]) -> MappingTests:
     """Read a test file; raises :class:`MappingTestError` listing every problem in it."""
-    from ._io import read_regular_file
-    from .mapping import MAX_FILE_BYTES
+    from .mapping import MAX_FILE_BYTES, read_regular_file
 
     shown = os.fspath(path)
     try:

@@ -84,3 +84,31 @@ def test_quick_start_converts_the_bundled_samples(tmp_path: Path) -> None:
     outputs = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(outputs) == len([s for s in samples if s.strip()])
     assert all({"name", "unit", "counter", "raw_value"} <= set(o) for o in outputs)
+
+
+def _handler(source: str) -> str:
+    """The ``get_metrics`` function of ``source`` without its docstring and type hints, as
+    an AST dump (comments are not in it)."""
+    import ast
+
+    (function,) = [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef) and node.name == "get_metrics"
+    ]
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    function.body = body
+    function.returns = None
+    for argument in function.args.args:
+        argument.annotation = None
+    return ast.dump(function, include_attributes=False)
+
+
+def test_the_readme_handler_is_the_example_handler() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    example = (EXAMPLES / "get_metrics.py").read_text(encoding="utf-8")
+    assert _handler(block) == _handler(example)
+    assert 'load_metric_mapping(str(Path(__file__).with_name("mapping.yaml")))' in block

@@ -466,3 +466,6 @@ def test_the_site_cites_no_document_outside_the_repository() -> None:
         for number, text in _docstrings(path):
             where = f"{path.relative_to(ROOT)}:{number}"
             assert not cited.search(text), f"{where}: a docstring cites SPEC"
+    for path in [ROOT / "README.md", ROOT / "CHANGELOG.md", *ROOT.glob("grammars/*.lark")]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert not cited.search(line), f"{path.relative_to(ROOT)}:{number}: {line}"

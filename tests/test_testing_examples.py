@@ -60,13 +60,3 @@ def test_a_changed_constant_in_any_expression_fails_the_example_tests(tmp_path: 
         if key not in run_against(mutated, tmp_path / f"mutant{number}"):
             survivors.append(f"{key}: {expression.strip()}")
     assert survivors == []
-
-
-def test_the_readme_example_test_file_passes_against_the_example_mapping(tmp_path: Path) -> None:
-    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Testing a mapping\n", 1)[1]
-    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
-    shutil.copy(MAPPING, tmp_path / "mapping.yaml")
-    (tmp_path / "readme.mapping-test.yaml").write_text(example, encoding="utf-8")
-    report = run_mapping_tests(tmp_path / "readme.mapping-test.yaml")
-    assert report.ok and len(report.results) == 4, report
