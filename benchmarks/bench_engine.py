@@ -48,11 +48,11 @@ class Result:
 
     label: str
     parse_us: float
-    #: ``compile(text).evaluate(row)`` for a new text whose shape was compiled before.
+    #: ``compile(text).evaluate(row)`` for a new text (its first value is interpreted).
     first_value_us: float
-    #: The same with every cache emptied first: a never-seen shape.
+    #: The same with every cache emptied first.
     new_shape_us: float
-    #: Generating and ``compile()``-ing the code of a never-seen shape (what its 17th
+    #: Generating and ``compile()``-ing the expression's code (what its 17th
     #: evaluation, or its first batch, pays once).
     codegen_us: float
     #: ``expr.evaluate(row)`` against ``by_hand_float(row)``.
@@ -112,7 +112,7 @@ def measure(workload: Workload, *, samples: int, number: int, repeat: int, rows:
     row = dict(workload.row)
 
     def first_value(i: int) -> object:
-        clear_cache()  # a new Expression; the compiled code of this shape is reused
+        clear_cache()  # a new Expression
         return compile(text).evaluate(row)
 
     def new_shape(i: int) -> object:
@@ -209,10 +209,10 @@ def report(results: Sequence[Result]) -> str:
             f"{r.batch_speedup:>8.1f}x{r.bare_row_us * 1000:>9.0f}n"
         )
     lines += [
-        "median µs: parse; first value = compile(text).evaluate(row) of a new text whose",
-        "shape was compiled before; new shape = the same with every cache emptied (a new",
-        "expression's first calls are interpreted); codegen = generating and compile()-ing",
-        "a never-seen shape's code, paid once when it gets hot; ns per row:",
+        "median µs: parse; first value = compile(text).evaluate(row) of a new text (a new",
+        "expression's first calls are interpreted); new shape = the same with every cache",
+        "emptied; codegen = generating and compile()-ing the expression's code, paid once",
+        "when it gets hot; ns per row:",
         "evaluate_columns, a loop of evaluate, a hand-written comprehension without",
         "conversion (bare)",
         "",

@@ -12,14 +12,15 @@ are guarded: an operand of ``=`` or ``!=`` that may be NULL goes through
 :func:`~nflex_metrics.interpreter.power` (``(-8.0) ** 0.5`` is a complex in Python).
 Comparisons with NaN need no guard: Python and the interpreter compare floats alike.
 
-Variable names and numbers never reach the source: it refers to them as ``k0, k1,
-...`` and ``c0, c1, ...``, the parameters of a factory that returns the functions as
-closures, e.g. for ``value * 10``::
+The source is written for one tree, with its numbers as float literals and its variable
+names as string literals (``repr`` of the name: a name is data, never an identifier),
+so that the code reads them as constants, as code written by hand does. For
+``value * 10``::
 
-    def _make(_interpret, k0, c0):
+    def _make(_interpret):
         def evaluate(m):                      # evaluate(mapping)
             try:
-                return (float(m[k0]) * c0)
+                return (float(m['value']) * 10.0)
             except Exception:
                 pass
             return _interpret(m)              # the interpreter, for this tree
@@ -28,18 +29,17 @@ closures, e.g. for ``value * 10``::
             values = []
             for cell0 in col0:
                 try:
-                    values.append((float(cell0) * c0))
+                    values.append((float(cell0) * 10.0))
                     continue
                 except Exception:
                     pass
-                values.append(_interpret({k0: cell0}))   # this row only
+                values.append(_interpret({'value': cell0}))   # this row only
             return values
         return evaluate, evaluate_keywords, evaluate_columns
 
-Trees of one *shape* (``value * 100`` and ``load * 8``) have the same source, which is
-compiled once (the last :data:`CODE_CACHE_SIZE` shapes are kept); each tree calls the
-factory with its own names and numbers. A variable used once is read where it is used
-(so a branch not taken never reads it); one used more than once is read once, first.
+Equal sources are compiled once (the last :data:`CODE_CACHE_SIZE` are kept). A variable
+used once is read where it is used (so a branch not taken never reads it); one used
+more than once is read once, first.
 
 A tree is evaluated by the interpreter instead of compiled code for two reasons only,
 both about what CPython's compiler accepts: brackets nested deeper than
@@ -51,6 +51,7 @@ from __future__ import annotations
 import builtins
 import functools
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Optional
 
@@ -100,7 +101,7 @@ MAX_BRACKETS = 190
 #: past this, the tree is evaluated by the interpreter (a CASE of about 500 arms).
 MAX_NESTING = 500
 
-#: How many shapes' compiled factories are kept (least recently used go first).
+#: How many compiled sources are kept (least recently used go first).
 CODE_CACHE_SIZE = 1024
 
 _ARITHMETIC = {"+": "+", "-": "-", "*": "*", "/": "/", "^": "_power"}
@@ -116,6 +117,11 @@ def _not_null(operand: Value) -> float:
     return operand
 
 
+def _never_null(operand: float, negated: bool) -> bool:
+    """``operand IS [NOT] NULL`` for an operand of numbers only, which is never NULL."""
+    return negated
+
+
 #: The globals of generated code: only what it uses (no other builtins).
 _NAMESPACE: dict[str, Any] = {
     "__builtins__": {},
@@ -124,6 +130,7 @@ _NAMESPACE: dict[str, Any] = {
     "zip": zip,
     "_power": interpreter.power,
     "_not_null": _not_null,
+    "_never_null": _never_null,
 }
 
 
@@ -148,17 +155,14 @@ class Compiled:
         "evaluate_keywords",
         "generated",
         "names",
-        "numbers",
     )
 
     #: ``evaluate(mapping)``: the value for one row of variables.
     evaluate: RowFunction
     #: ``evaluate_keywords(**variables)``: the same, given keyword arguments.
     evaluate_keywords: KeywordFunction
-    #: The variables the tree references (``k0, k1, ...`` of the generated code).
+    #: The variables the tree references, in first-use order.
     names: tuple[str, ...]
-    #: The distinct numbers of the tree (``c0, c1, ...`` of the generated code).
-    numbers: tuple[float, ...]
     #: False when the interpreter evaluates every row instead (past a named limit).
     generated: bool
 
@@ -168,7 +172,6 @@ class Compiled:
         evaluate_keywords: KeywordFunction,
         columns: Optional[ColumnsFunction],
         names: tuple[str, ...],
-        numbers: tuple[float, ...],
         source: str,
         *,
         generated: bool = True,
@@ -179,19 +182,13 @@ class Compiled:
         #: One loop over the columns of ``names``, each row falling back on its own.
         self._columns = columns
         self.names = names
-        self.numbers = numbers
-        #: The shape's factory source, or why the interpreter is used instead.
+        #: The generated source, or why the interpreter is used instead.
         self._source = source
 
     @property
     def python_source(self) -> str:
-        """The generated source, after the names and numbers it is called with (or why
-        the interpreter evaluates this tree instead)."""
-        if not self.generated:
-            return self._source
-        bound = [f"# k{i} = {name!r}" for i, name in enumerate(self.names)]
-        bound += [f"# c{i} = {number!r}" for i, number in enumerate(self.numbers)]
-        return "\n".join([*bound, self._source])
+        """The generated source (or why the interpreter evaluates this tree instead)."""
+        return self._source
 
     def evaluate_columns(self, columns: Mapping[str, Sequence[Any]]) -> list[Value]:
         """Evaluate every row of ``columns`` (name -> sequence of cells, all of one length).
@@ -236,57 +233,51 @@ def compile_tree(tree: Expr) -> Compiled:
     """
     writer = _Writer()
     template = writer.value(tree, 1, 1)[0]
-    names, numbers = tuple(writer.names), tuple(writer.numbers)
+    names = tuple(writer.names)
     interpret = functools.partial(interpreter.evaluate, tree)
     if writer.nesting > MAX_NESTING:
         why = f"its expressions nest {writer.nesting} deep, more than MAX_NESTING ({MAX_NESTING})"
-        return _interpreted(interpret, names, numbers, why)
+        return _interpreted(interpret, names, why)
     repeated = tuple(i for i, uses in enumerate(writer.uses) if uses > 1)
-    source, make = _shape(template, len(names), len(numbers), repeated)
-    if make is None:
+    source = _source(template, names, repeated)
+    if _deepest_brackets(source) > MAX_BRACKETS:
         why = (
             f"its code nests brackets {_deepest_brackets(source)} deep, more than "
             f"MAX_BRACKETS ({MAX_BRACKETS})"
         )
-        return _interpreted(interpret, names, numbers, why)
-    evaluate, evaluate_keywords, columns = make(interpret, *names, *numbers)
-    return Compiled(evaluate, evaluate_keywords, columns, names, numbers, source)
+        return _interpreted(interpret, names, why)
+    evaluate, evaluate_keywords, columns = _factory(source)(interpret)
+    return Compiled(evaluate, evaluate_keywords, columns, names, source)
 
 
-def _interpreted(
-    interpret: RowFunction, names: tuple[str, ...], numbers: tuple[float, ...], why: str
-) -> Compiled:
+def _interpreted(interpret: RowFunction, names: tuple[str, ...], why: str) -> Compiled:
     def evaluate_keywords(**variables: Any) -> Value:
         return interpret(variables)
 
     source = f"# Not compiled: {why}.\n# Every row is evaluated by nflex_metrics.interpreter.\n"
-    return Compiled(interpret, evaluate_keywords, None, names, numbers, source, generated=False)
+    return Compiled(interpret, evaluate_keywords, None, names, source, generated=False)
 
 
 Factory = Callable[..., "tuple[RowFunction, KeywordFunction, Optional[ColumnsFunction]]"]
 
 
-@functools.lru_cache(maxsize=CODE_CACHE_SIZE)
-def _shape(
-    template: str, names: int, numbers: int, repeated: tuple[int, ...]
-) -> tuple[str, Optional[Factory]]:
-    """The factory source of one shape, and the factory compiled from it (None when its
-    brackets nest past :data:`MAX_BRACKETS`: CPython would refuse it).
+def _source(template: str, names: tuple[str, ...], repeated: tuple[int, ...]) -> str:
+    """The source of a tree's functions (see the module docstring).
 
     ``template`` is the code of :class:`_Writer`, with a field ``{i}`` for each use of
     variable ``i``. A variable used once is read where it is used (so a branch not taken
     never reads it); one in ``repeated`` is read once, first, into ``x<i>``.
     """
+    keys = [repr(name) for name in names]  # a string literal: data, never an identifier
 
     def fast_path(given: Callable[[int], str], indent: str) -> tuple[str, str]:
         """The lines reading the repeated variables, and the value's code (``given(i)``:
         variable ``i`` as the caller gave it)."""
         reads = "".join(f"{indent}x{i} = float({given(i)})\n" for i in repeated)
-        uses = (f"x{i}" if i in repeated else f"float({given(i)})" for i in range(names))
+        uses = (f"x{i}" if i in repeated else f"float({given(i)})" for i in range(len(names)))
         return reads, template.format(*uses)
 
-    params = ["_interpret", *(f"k{i}" for i in range(names)), *(f"c{i}" for i in range(numbers))]
-    reads, code = fast_path(lambda i: f"m[k{i}]", " " * 12)
+    reads, code = fast_path(lambda i: f"m[{keys[i]}]", " " * 12)
     row = (
         "        try:\n"
         f"{reads}"
@@ -296,19 +287,19 @@ def _shape(
         "        return _interpret(m)\n"
     )
     parts = [
-        f"def _make({', '.join(params)}):\n",
+        "def _make(_interpret):\n",
         f"    def evaluate(m):\n{row}\n",
         f"    def evaluate_keywords(**m):\n{row}\n",
     ]
     if names:
-        columns = ", ".join(f"col{i}" for i in range(names))
-        cells = ", ".join(f"cell{i}" for i in range(names))
-        variables = ", ".join(f"k{i}: cell{i}" for i in range(names))
+        columns = ", ".join(f"col{i}" for i in range(len(names)))
+        cells = ", ".join(f"cell{i}" for i in range(len(names)))
+        variables = ", ".join(f"{key}: cell{i}" for i, key in enumerate(keys))
         reads, code = fast_path(lambda i: f"cell{i}", " " * 16)
         parts.append(
             f"    def evaluate_columns({columns}):\n"
             "        values = []\n"
-            f"        for {cells} in {'col0' if names == 1 else f'zip({columns})'}:\n"
+            f"        for {cells} in {'col0' if len(names) == 1 else f'zip({columns})'}:\n"
             "            try:\n"
             f"{reads}"
             f"                values.append({code})\n"
@@ -321,18 +312,30 @@ def _shape(
         )
     else:
         parts.append("    return evaluate, evaluate_keywords, None\n")
-    source = "".join(parts)
-    if _deepest_brackets(source) > MAX_BRACKETS:
-        return source, None
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=CODE_CACHE_SIZE)
+def _factory(source: str) -> Factory:
+    """The ``_make`` function of ``source``, compiled (once for equal sources)."""
     namespace = dict(_NAMESPACE)
     exec(builtins.compile(source, "<nflex_metrics generated>", "exec"), namespace)
     make: Factory = namespace["_make"]
-    return source, make
+    return make
+
+
+def _literal(value: float) -> str:
+    """A Python literal of exactly ``value`` (``repr`` round-trips a float; infinity is
+    ``1e999``, past the float range); a negative value in parentheses."""
+    if math.isnan(value):
+        raise ValueError("a number of a syntax tree cannot be NaN")
+    text = "1e999" if math.isinf(value) else repr(abs(value))
+    return f"(-{text})" if math.copysign(1.0, value) < 0 else text
 
 
 def clear_code_cache() -> None:
-    """Forget every compiled shape (benchmarks use it to measure a never-seen shape)."""
-    _shape.cache_clear()
+    """Forget every compiled source (benchmarks use it to measure a compile)."""
+    _factory.cache_clear()
 
 
 def _deepest_brackets(source: str) -> int:
@@ -345,11 +348,11 @@ def _deepest_brackets(source: str) -> int:
 
 
 class _Writer:
-    """Writes the fast path of a tree as one Python expression, in which number ``i`` is
-    ``c<i>`` and each use of variable ``i`` a format field ``{i}`` (how it is read
-    differs between the row and the batch functions, see :func:`_shape`).
+    """Writes the fast path of a tree as one Python expression, in which a number is a
+    float literal and each use of variable ``i`` a format field ``{i}`` (how it is read
+    differs between the row and the batch functions, see :func:`_source`).
 
-    Names and numbers are numbered in first-use order (equal numbers share one index).
+    Variables are numbered in first-use order.
     Every compound node is written in parentheses, so Python's precedence never matters.
     :attr:`nesting` is the deepest expression nesting written, counting each CASE arm
     one level below the arm before it.
@@ -359,9 +362,6 @@ class _Writer:
         self.names: dict[str, int] = {}
         #: How many times each variable is used.
         self.uses: list[int] = []
-        self.numbers: list[float] = []
-        #: ``repr`` of a number -> its index (so that ``-0.0`` and ``0.0`` stay apart).
-        self.number_index: dict[str, int] = {}
         self.nesting = 0
 
     def value(self, node: Any, depth: int, nesting: int) -> tuple[str, bool]:
@@ -381,13 +381,7 @@ class _Writer:
             self.uses[index] += 1
             return f"{{{index}}}", False
         if kind is Number:
-            value = float(node.value)
-            key = repr(value)
-            index = self.number_index.get(key)
-            if index is None:
-                index = self.number_index[key] = len(self.numbers)
-                self.numbers.append(value)
-            return f"c{index}", False
+            return _literal(float(node.value)), False
         if kind is Null:
             return "None", True
         if depth >= MAX_DEPTH_CEILING:
@@ -455,6 +449,11 @@ class _Writer:
             return f"({left} {op} {right})"
         if kind is IsNull:
             operand = self.value(node.operand, depth, inner)[0]
+            if "{" not in operand and "None" not in operand:
+                # Numbers only (no variable field, no NULL): never NULL, and Python folds
+                # them into a constant, which `is` warns about. Still computed: 1 / 0
+                # must raise as it would anywhere else.
+                return f"_never_null({operand}, {node.negated})"
             return f"({operand} is {'not ' if node.negated else ''}None)"
         if kind is Not:
             return f"(not {self.condition(node.operand, depth, inner)})"

@@ -30,8 +30,8 @@ __all__ = ["CACHE_SIZE", "Expression", "cache_info", "clear_cache", "compile"]
 CACHE_SIZE = 4096
 
 #: Evaluations of one expression that the reference interpreter answers before Python
-#: code is generated for it. An interpreted row costs 1-3 µs and the code of a shape
-#: never seen before 100-500 µs, so an expression evaluated only a few times in a
+#: code is generated for it. An interpreted row costs 1-3 µs, generating and compiling
+#: an expression's code 100-300 µs, so an expression evaluated only a few times in a
 #: process (a mapping entry in a short run, ``nflex-metrics eval``) is cheaper
 #: interpreted; one evaluated more often gets its code. Batches compile at once.
 INTERPRETED_CALLS = 16
@@ -260,7 +260,7 @@ def cache_info() -> Any:
 
 def clear_cache(*, generated_code: bool = False) -> None:
     """Empty the :func:`compile` cache; with ``generated_code``, also forget the compiled
-    Python code shared by expressions of the same shape."""
+    Python code (kept by source text, so that equal expressions share it)."""
     _compile_cached.cache_clear()
     if generated_code:
         clear_code_cache()

@@ -437,10 +437,9 @@ def method_notes(settings: Settings, sides: list[Side]) -> list[str]:
         "the narrowest parser class holding the text, built once outside the timing; "
         "simpleeval: `SimpleEval().parse` of the Python equivalent). 'new text -> first "
         "value' adds what a user needs before the first number (ours: `compile(text)."
-        "evaluate(row)`, which generates and compiles Python code). Our compiler reuses "
-        "generated code across expressions of one shape (same operators, other constants), "
-        "which the variants below hit; 'new shape -> first value' empties that cache before "
-        "every call (`clear_cache(generated_code=True)`), the cost of a never-seen shape "
+        "evaluate(row)`; a new expression's first evaluations are interpreted, and its "
+        "Python code is generated once it is hot). 'new shape -> first value' also empties "
+        "our cache of generated code before every call (`clear_cache(generated_code=True)`) "
         "(the peers have no such cache: their cells repeat the first-value ones).",
         "Every parse sees a text no cache has seen: the last numeric constant of the "
         "expression gets a 10-digit counter as extra fraction digits (`value * 10` -> "

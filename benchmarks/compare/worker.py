@@ -187,8 +187,7 @@ class Ours(Adapter):
         compile_ = self._compile
         if not new_shape:
             return lambda source: compile_(source).evaluate(row)
-        # The compiler reuses generated code across expressions of one shape (constants
-        # and names abstracted); emptying that cache makes every call generate code.
+        # Nothing learnt from an earlier expression: empty every cache first.
         from nflex_metrics.expression import clear_cache
 
         def first_value(source: str) -> Any:
