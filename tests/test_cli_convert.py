@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from convert_mapping import MAPPING_TEXT
 from test_cli import Cli, in_process, run_cli
 
 from nflex_metrics.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
@@ -22,23 +23,7 @@ from nflex_metrics.convert_cli import MAX_WARNINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 
-MAPPING = """\
-cpu_usage:
-  name: cpu-usage
-  unit: "%"
-  conversion_expr: value * 100
-ratio:
-  name: ratio
-  unit: "%"
-  conversion_expr: value * 100 if total > 0 else 0
-square:
-  name: square
-  conversion_expr: value * value
-bytes_in:
-  name: bytes-in
-  unit: B
-  counter: true
-"""
+MAPPING = MAPPING_TEXT
 
 
 def jsonl(*samples: Any) -> str:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 from test_cli import Cli, in_process
+from uninstalled import run_without
 
 from nflex_metrics.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
@@ -202,42 +202,19 @@ def test_parquet_is_not_written_to_a_terminal(
 
 # -- without pyarrow ----------------------------------------------------------------------
 
-HIDE_COLUMNAR_LIBRARIES = """
-import sys
-
-class NotInstalled:
-    HIDDEN = ("numpy", "pyarrow", "pandas")
-
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in self.HIDDEN:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None
-
-sys.meta_path.insert(0, NotInstalled())
-"""
-
 
 def run_without_columnar(args: list[str], stdin: str = "") -> subprocess.CompletedProcess[str]:
     """``nflex-metrics ARGS`` in a fresh interpreter where NumPy, pyarrow and pandas are
     not installed: importing one of them fails."""
-    script = HIDE_COLUMNAR_LIBRARIES + textwrap.dedent(
-        f"""
+    code = f"""
+        import sys
         from nflex_metrics.cli import main
         status = main({args!r})
         loaded = sorted(m for m in ("numpy", "pyarrow", "pandas") if m in sys.modules)
         assert not loaded, loaded
         sys.exit(status)
         """
-    )
-    return subprocess.run(
-        [sys.executable, "-c", script],
-        input=stdin,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_without(("numpy", "pyarrow", "pandas"), code, stdin=stdin)
 
 
 def test_json_lines_convert_runs_without_numpy_and_pyarrow(mapping: Path) -> None:

@@ -4,44 +4,16 @@ interpreter, where an import hook makes NumPy, pyarrow and pandas uninstalled.""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
+from uninstalled import run_without
 
-ROOT = Path(__file__).resolve().parent.parent
-
-HIDE_COLUMNAR_LIBRARIES = """
-import sys
-
-class NotInstalled:
-    HIDDEN = ("numpy", "pyarrow", "pandas")
-
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in self.HIDDEN:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None
-
-sys.meta_path.insert(0, NotInstalled())
-"""
+COLUMNAR = ("numpy", "pyarrow", "pandas")
 
 EXTRA = "pip install 'nflex-connector-utils[columnar]'"
 
 
-def run_python(code: str, *, hide: bool) -> subprocess.CompletedProcess[str]:
-    script = (HIDE_COLUMNAR_LIBRARIES if hide else "") + textwrap.dedent(code)
-    return subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_the_engine_works_without_numpy_and_pyarrow() -> None:
-    result = run_python(
+    result = run_without(
+        COLUMNAR,
         """
         import nflex_metrics
         from nflex_metrics import compile, load_metric_mapping
@@ -52,14 +24,14 @@ def test_the_engine_works_without_numpy_and_pyarrow() -> None:
         assert all(entry.name() is not None for entry in mapping.values())
         print("ok")
         """,
-        hide=True,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
 
 
 def test_evaluate_arrays_names_the_extra_without_numpy() -> None:
-    result = run_python(
+    result = run_without(
+        COLUMNAR,
         """
         from nflex_metrics import compile
         try:
@@ -67,28 +39,28 @@ def test_evaluate_arrays_names_the_extra_without_numpy() -> None:
         except ImportError as err:
             print(err)
         """,
-        hide=True,
     )
     assert result.returncode == 0, result.stderr
     assert EXTRA in result.stdout
 
 
 def test_convert_table_names_the_extra_without_numpy() -> None:
-    result = run_python(
+    result = run_without(
+        COLUMNAR,
         """
         try:
             from nflex_metrics.columnar import convert_table
         except ImportError as err:
             print(err)
         """,
-        hide=True,
     )
     assert result.returncode == 0, result.stderr
     assert EXTRA in result.stdout
 
 
 def test_importing_and_using_the_engine_does_not_import_numpy() -> None:
-    result = run_python(
+    result = run_without(
+        (),  # installed: the engine must not import them
         """
         import sys
         import nflex_metrics
@@ -97,7 +69,6 @@ def test_importing_and_using_the_engine_does_not_import_numpy() -> None:
         load_metric_mapping("examples/mapping.yaml")
         print(sorted(m for m in ("numpy", "pyarrow", "pandas") if m in sys.modules))
         """,
-        hide=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

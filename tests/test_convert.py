@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
+from convert_mapping import MAPPING_TEXT
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,23 +35,6 @@ from nflex_metrics.convert import (
 )
 from nflex_metrics.mapping import parse_metric_mapping
 
-MAPPING_TEXT = """\
-cpu_usage:
-  name: cpu-usage
-  unit: "%"
-  conversion_expr: value * 100
-ratio:
-  name: ratio
-  unit: "%"
-  conversion_expr: value * 100 if total > 0 else 0
-square:
-  name: square
-  conversion_expr: value * value
-bytes_in:
-  name: bytes-in
-  unit: B
-  counter: true
-"""
 MAPPING = parse_metric_mapping(MAPPING_TEXT, source="<test>")
 
 HAS_ORJSON = importlib.util.find_spec("orjson") is not None

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
+from convert_mapping import MAPPING_TEXT
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -38,28 +39,7 @@ from nflex_metrics.convert import (  # noqa: E402 (after the skip without pyarro
 from nflex_metrics.errors import NflexMetricsError  # noqa: E402
 from nflex_metrics.mapping import parse_metric_mapping  # noqa: E402
 
-MAPPING = parse_metric_mapping(
-    """\
-cpu_usage:
-  name: cpu-usage
-  unit: "%"
-  conversion_expr: value * 100
-ratio:
-  name: ratio
-  unit: "%"
-  conversion_expr: value * 100 if total > 0 else 0
-square:
-  name: square
-  conversion_expr: value * value
-growth:
-  conversion_expr: 10 ^ value
-bytes_in:
-  name: bytes-in
-  unit: B
-  counter: true
-""",
-    source="<test>",
-)
+MAPPING = parse_metric_mapping(MAPPING_TEXT, source="<test>")
 
 CODECS = [
     "stdlib",
