@@ -368,16 +368,11 @@ def _is_plain_number(node: yaml.Node) -> bool:
 
 
 def _describe(node: yaml.Node) -> str:
-    if isinstance(node, yaml.MappingNode):
-        return "a mapping"
-    if isinstance(node, yaml.SequenceNode):
-        return "a list"
-    tag = str(node.tag).rsplit(":", 1)[-1]
-    if tag == "null":
-        return "null"
-    if tag == "str":
-        return f"the string {node.value!r}"
-    return f"{tag} {node.value}"
+    """What a node is, with a scalar's text: 'a list', "the string 'x'", 'an int 5'."""
+    what = _yaml.describe(node)
+    if not isinstance(node, yaml.ScalarNode) or what == "null":
+        return what
+    return f"the string {node.value!r}" if what == "a string" else f"{what} {node.value}"
 
 
 def read_mapping_tests(

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, get_task_stream
-from partitioned_samples import MAPPING, MAPPING_YAML, clean, samples
+from partitioned_samples import MAPPING, MAPPING_YAML, clean, example_input, samples
 
 from nflex_metrics import MappingError, load_metric_mapping
 from nflex_metrics import dask as nflex_dask
@@ -165,17 +165,7 @@ def test_each_worker_compiles_an_expression_once(client: Client) -> None:
 
 
 def test_the_example_converts_a_parquet_file(tmp_path: Path) -> None:
-    table = pa.table(
-        {
-            "metric": ["cpu_usage", "memory_usage", "disk_usage", "gpu_usage"],
-            "value": [0.5, 1024.0, None, 1.0],
-            "total": [None, 4096.0, None, None],
-            "disk_used": [None, None, 30.0, None],
-            "disk_avail": [None, None, 0.0, None],
-            "resource_id": ["vm-1", "vm-1", "vm-2", "vm-2"],
-        }
-    )
-    pq.write_table(table, tmp_path / "samples.parquet")
+    pq.write_table(example_input(), tmp_path / "samples.parquet")
     result = subprocess.run(
         [
             sys.executable,
@@ -196,5 +186,5 @@ def test_the_example_converts_a_parquet_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     got = pq.read_table(tmp_path / "converted").to_pylist()
     mapping = load_metric_mapping(ROOT / "examples" / "mapping.yaml")
-    want = convert_table(table, mapping, on_error="null").to_pylist()
+    want = convert_table(example_input(), mapping, on_error="null").to_pylist()
     assert sorted(got, key=str) == sorted(want, key=str)

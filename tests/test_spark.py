@@ -20,7 +20,7 @@ pytest.importorskip("pyspark")
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from partitioned_samples import MAPPING, MAPPING_YAML, by_rid, clean, samples
+from partitioned_samples import MAPPING, MAPPING_YAML, by_rid, clean, example_input, samples
 from pyspark.errors import PythonException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
@@ -224,17 +224,7 @@ def test_each_python_worker_compiles_an_expression_once(spark: SparkSession) -> 
 
 
 def test_the_example_converts_a_parquet_file(tmp_path: Path) -> None:
-    table = pa.table(
-        {
-            "metric": ["cpu_usage", "memory_usage", "disk_usage", "gpu_usage"],
-            "value": [0.5, 1024.0, None, 1.0],
-            "total": [None, 4096.0, None, None],
-            "disk_used": [None, None, 30.0, None],
-            "disk_avail": [None, None, 0.0, None],
-            "resource_id": ["vm-1", "vm-1", "vm-2", "vm-2"],
-        }
-    )
-    pq.write_table(table, tmp_path / "samples.parquet")
+    pq.write_table(example_input(), tmp_path / "samples.parquet")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("PYSPARK_PYTHON", None)  # the example runs its workers on its own interpreter
     result = subprocess.run(
@@ -255,7 +245,7 @@ def test_the_example_converts_a_parquet_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     got = pq.read_table(tmp_path / "converted.parquet")
     mapping = load_metric_mapping(ROOT / "examples" / "mapping.yaml")
-    want = convert_table(table, mapping, on_error="null")
+    want = convert_table(example_input(), mapping, on_error="null")
     key = "resource_id"
     assert sorted(got.to_pylist(), key=lambda r: (r[key], r["metric"])) == sorted(
         want.to_pylist(), key=lambda r: (r[key], r["metric"])
