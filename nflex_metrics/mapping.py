@@ -621,10 +621,18 @@ def read_regular_file(path: str, limit: int) -> bytes:
     else is never read: ``ValueError`` says why (a directory, a FIFO or device, a larger
     file); ``OSError`` is what opening or reading raised.
     """
-    with open(path, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if not S_ISREG(mode):
-            raise ValueError(f"it is {'a directory' if S_ISDIR(mode) else 'not a regular file'}")
+    # Opened non-blocking: a plain open of a FIFO waits for a writer before the fstat
+    # below can refuse it. (A regular file reads the same either way.)
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(descriptor).st_mode
+    except OSError:
+        os.close(descriptor)
+        raise
+    if not S_ISREG(mode):
+        os.close(descriptor)
+        raise ValueError(f"it is {'a directory' if S_ISDIR(mode) else 'not a regular file'}")
+    with open(descriptor, "rb") as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise ValueError(f"it is larger than {limit // 2**20} MiB")

@@ -7,6 +7,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from nflex_metrics.mapping import (
     MIN_EXPANSION,
     SNIPPET_WIDTH,
 )
+from nflex_metrics.testing import MappingTestError, load_mapping_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -411,6 +413,31 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
     os.mkfifo(path)
     problem = the_load_problem(path)
     assert problem.message == "cannot read the mapping file: it is not a regular file"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs")
+def test_a_fifo_test_file_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    # The test files of `nflex-metrics test` are read by the same guarded reader.
+    path = tmp_path / "tests.yaml"
+    os.mkfifo(path)
+    refused: list[MappingProblem] = []
+
+    def load() -> None:
+        with pytest.raises(MappingTestError) as info:
+            load_mapping_tests(path)
+        refused.extend(info.value.problems)
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(10)
+    if thread.is_alive():
+        with open(path, "wb"):  # be the writer it waits for, so that the thread ends
+            pass
+        thread.join()
+        pytest.fail("opening a FIFO waited for a writer")
+    assert [problem.message for problem in refused] == [
+        "cannot read the test file: it is not a regular file"
+    ]
 
 
 def test_a_file_larger_than_max_file_bytes_is_refused(tmp_path: Path) -> None:
