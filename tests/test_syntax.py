@@ -520,6 +520,18 @@ def test_text_that_is_not_a_str_is_the_type_error_compile_gives(
     assert str(ours.value) == str(compiled.value) == f"an expression must be a str, got {type_name}"
 
 
+@pytest.mark.parametrize("limits", [None, "strict", 100, (10_000, 100, 5_000)])
+def test_limits_that_are_not_limits_are_a_type_error_naming_the_type(limits: object) -> None:
+    from nflex_metrics import compile
+
+    expected = f"limits must be a Limits, got {type(limits).__name__}"
+    with pytest.raises(TypeError) as ours:
+        parse("a", "full", limits)  # type: ignore[arg-type]
+    with pytest.raises(TypeError) as compiled:
+        compile("a", "full", limits)  # type: ignore[arg-type]
+    assert str(ours.value) == str(compiled.value) == expected
+
+
 def test_unknown_dialect_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="dialect"):
         parse("1", "sql")  # type: ignore[arg-type]
