@@ -137,7 +137,7 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@functools.lru_cache(maxsize=None)  # noqa: UP033 (Python 3.9 has no functools.cache)
+@functools.cache
 def _loader_class(libyaml: bool) -> Any:
     """PyYAML's safe loader: libyaml's composer, or PyYAML's own refusing YAML nested more
     than :data:`MAX_DEPTH` levels (it recurses once per level: deeper YAML would raise

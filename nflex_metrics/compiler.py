@@ -339,7 +339,8 @@ def clear_code_cache() -> None:
 
 
 def _deepest_brackets(source: str) -> int:
-    """How deep ``(`` and ``[`` nest in ``source`` (generated code holds no strings)."""
+    """How deep ``(`` and ``[`` nest in ``source``, counting those of its string literals
+    too: they are variable names, which hold no brackets when parsed."""
     steps = {"(": 1, "[": 1, ")": -1, "]": -1}
     return max(itertools.accumulate(steps.get(char, 0) for char in source))
 
