@@ -516,7 +516,9 @@ def _enclosing_key(source: _yaml.SourceText, line: int) -> Optional[str]:
             continue
         head, sep, _ = text.partition(":")
         if sep:
-            return head.strip().strip("'\"") or None
+            key = head.strip().strip("'\"")
+            # (Not a key of the text that was refused for a control character in it.)
+            return key if key and key.isprintable() else None
     return None
 
 

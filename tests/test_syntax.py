@@ -659,3 +659,14 @@ def test_case_is_always_a_keyword_in_the_case_dialect() -> None:
 def test_dialect_errors_say_what_the_dialect_lacks() -> None:
     assert "arithmetic only" in syntax_error("a > b", "arithmetic").message
     assert "single comparison" in syntax_error("1 if a > 1 and b > 1 else 0", "ternary").message
+
+
+@pytest.mark.parametrize("control", ["\x1b", "\x07", "\x00", "\x08", "\x7f", "\x9b"])
+def test_control_characters_reach_the_terminal_as_question_marks_with_the_caret_in_place(
+    control: str,
+) -> None:
+    # An escape sequence in a hostile expression must not act on the terminal it is
+    # reported to (`nflex-metrics eval`): shown as one '?', the caret stays in its column.
+    with pytest.raises(ExpressionSyntaxError) as info:
+        parse(f"a + {control}[2J * b")
+    assert str(info.value) == f"a + ?[2J * b\n    ^ unexpected character {control!r}"
