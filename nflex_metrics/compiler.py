@@ -196,6 +196,10 @@ class Compiled:
         Row ``i`` gives what ``evaluate({name: column[i], ...})`` gives, errors included
         (the first failing row's); a column no row reaches may be absent.
         """
+        if not isinstance(columns, Mapping):
+            raise TypeError(
+                f"columns must be a mapping of names to sequences, got {type(columns).__name__}"
+            )
         lengths: dict[str, int] = {}
         for name, column in columns.items():
             try:
