@@ -1,14 +1,15 @@
 """nflex_metrics: a compiled metric conversion engine for NTT CMP connector modules.
 
-``conversion_expr`` texts from a ``mapping.yaml`` are parsed with a Lark grammar
-(``grammars/``), checked against :class:`Limits`, and compiled once into cached
-Python functions::
+``conversion_expr`` texts from a ``mapping.yaml`` are parsed by the LALR grammar of
+``grammars/`` (tables generated with Lark, not needed at run time), checked against
+:class:`Limits`, and compiled once into cached Python functions::
 
     >>> from nflex_metrics import compile
     >>> compile("value * 100 if total > 0 else 0").evaluate({"value": 0.5, "total": 3})
     50.0
 
-Heavy imports (Lark, PyYAML) happen on first use, so ``import nflex_metrics`` is cheap.
+Heavy imports (PyYAML, the parser's tables) happen on first use, so
+``import nflex_metrics`` is cheap.
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@functools.lru_cache(maxsize=None)  # noqa: UP033 (Python 3.9 has no functools.cache)
+@functools.cache
 def _loader_class(libyaml: bool) -> Any:
     """PyYAML's safe loader: libyaml's composer, or PyYAML's own refusing YAML nested more
     than :data:`MAX_DEPTH` levels (it recurses once per level: deeper YAML would raise
@@ -238,7 +238,12 @@ def compose(source: SourceText) -> Document:
     """
     import yaml
 
-    libyaml = getattr(yaml, "__with_libyaml__", False)
+    return _compose(source, getattr(yaml, "__with_libyaml__", False))
+
+
+def _compose(source: SourceText, libyaml: bool) -> Document:
+    import yaml
+
     loader: Any = None
     try:
         # PyYAML's own reader checks the characters of the text when it is made.
@@ -259,6 +264,10 @@ def compose(source: SourceText) -> Document:
     except yaml.YAMLError as err:
         if loader is not None:
             loader.dispose()
+        if libyaml and "exceeded maximum nesting depth" in str(getattr(err, "problem", "")):
+            # libyaml refuses more than 1,000 levels in words of its own: PyYAML's own
+            # composer stops at MAX_DEPTH, at the first node too deep, as for fewer levels.
+            return _compose(source, False)
         raise _document_error(source, err) from None
     except DocumentError:
         loader.dispose()

@@ -196,6 +196,10 @@ class Compiled:
         Row ``i`` gives what ``evaluate({name: column[i], ...})`` gives, errors included
         (the first failing row's); a column no row reaches may be absent.
         """
+        if not isinstance(columns, Mapping):
+            raise TypeError(
+                f"columns must be a mapping of names to sequences, got {type(columns).__name__}"
+            )
         lengths: dict[str, int] = {}
         for name, column in columns.items():
             try:
@@ -339,7 +343,8 @@ def clear_code_cache() -> None:
 
 
 def _deepest_brackets(source: str) -> int:
-    """How deep ``(`` and ``[`` nest in ``source`` (generated code holds no strings)."""
+    """How deep ``(`` and ``[`` nest in ``source``, counting those of its string literals
+    too: they are variable names, which hold no brackets when parsed."""
     steps = {"(": 1, "[": 1, ")": -1, "]": -1}
     return max(itertools.accumulate(steps.get(char, 0) for char in source))
 

@@ -35,9 +35,17 @@ class NflexMetricsError(Exception):
     """Base class of every error raised by the engine."""
 
 
-#: Characters that would move a terminal's cursor (or, for ``str.splitlines``, end a line)
-#: inside one line of text: shown as spaces, so that the caret stays under its column.
-_SHOWN_AS_SPACE = str.maketrans(dict.fromkeys("\r\v\f\x1c\x1d\x1e\x85\u2028\u2029", " "))
+#: How a source line is shown above its caret. Characters that would move a terminal's
+#: cursor (or, for ``str.splitlines``, end a line) are shown as spaces, and every other
+#: control character but the tab as ``?``: one column each, so that the caret stays under
+#: its column, and an escape sequence in a hostile text never acts on the terminal.
+_SHOWN = str.maketrans(
+    {
+        **dict.fromkeys(map(chr, [*range(0x20), 0x7F, *range(0x80, 0xA0)]), "?"),
+        **dict.fromkeys("\r\v\f\x1c\x1d\x1e\x85\u2028\u2029", " "),
+        "\t": "\t",
+    }
+)
 
 
 def caret_lines(source: str, line: int, column: int, message: str) -> str:
@@ -45,7 +53,7 @@ def caret_lines(source: str, line: int, column: int, message: str) -> str:
 
     Lines end at ``\\n`` only, as the expression parser counts them: a ``\\r`` is
     whitespace inside a line, shown as a space like the other characters a terminal
-    would move the cursor for.
+    would move the cursor for; other control characters are shown as ``?``.
 
     >>> print(caret_lines("value * / 10", 1, 9, "expected a number"))
     value * / 10
@@ -56,7 +64,7 @@ def caret_lines(source: str, line: int, column: int, message: str) -> str:
     """
     lines = source.split("\n")
     text = lines[line - 1] if 1 <= line <= len(lines) else ""
-    text = text.translate(_SHOWN_AS_SPACE)
+    text = text.translate(_SHOWN)
     # Tabs are kept so that the caret lines up in a terminal.
     pad = "".join("\t" if ch == "\t" else " " for ch in text[: max(column - 1, 0)])
     return f"{text}\n{pad}^ {message}"

@@ -69,7 +69,7 @@ class Expression:
         """
         if not isinstance(source, str):
             raise TypeError(f"an expression must be a str, got {type(source).__name__}")
-        from .syntax import parse  # lazy: Lark is imported on first use
+        from .syntax import parse  # lazy: the parser's tables load on first use
 
         self._setup(source, dialect, limits, parse(source, dialect, limits), source)
 

@@ -516,7 +516,9 @@ def _enclosing_key(source: _yaml.SourceText, line: int) -> Optional[str]:
             continue
         head, sep, _ = text.partition(":")
         if sep:
-            return head.strip().strip("'\"") or None
+            key = head.strip().strip("'\"")
+            # (Not a key of the text that was refused for a control character in it.)
+            return key if key and key.isprintable() else None
     return None
 
 
@@ -621,10 +623,18 @@ def read_regular_file(path: str, limit: int) -> bytes:
     else is never read: ``ValueError`` says why (a directory, a FIFO or device, a larger
     file); ``OSError`` is what opening or reading raised.
     """
-    with open(path, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if not S_ISREG(mode):
-            raise ValueError(f"it is {'a directory' if S_ISDIR(mode) else 'not a regular file'}")
+    # Opened non-blocking: a plain open of a FIFO waits for a writer before the fstat
+    # below can refuse it. (A regular file reads the same either way.)
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(descriptor).st_mode
+    except OSError:
+        os.close(descriptor)
+        raise
+    if not S_ISREG(mode):
+        os.close(descriptor)
+        raise ValueError(f"it is {'a directory' if S_ISDIR(mode) else 'not a regular file'}")
+    with open(descriptor, "rb") as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise ValueError(f"it is larger than {limit // 2**20} MiB")

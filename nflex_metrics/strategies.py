@@ -8,14 +8,14 @@ contain (NULLs, zeros, huge and tiny numbers, ints, bools, strings), and
 ``metric_samples`` the finite values ``nflex-metrics fuzz`` searches::
 
     from hypothesis import given
-    from nflex_metrics import strategies as nst
+    from nflex_metrics import NflexMetricsError, strategies as nst
     from nflex_metrics.interpreter import evaluate
 
     @given(nst.trees(), nst.variables_for(["value", "total"]))
     def test_never_crashes(tree, variables):
         try:
             evaluate(tree, variables)
-        except nflex_metrics.NflexMetricsError:
+        except NflexMetricsError:
             pass
 
 Requires ``hypothesis`` (a test dependency, not a runtime one).
@@ -54,6 +54,11 @@ from .nodes import (
     When,
     walk,
 )
+from .syntax import DIALECTS
+
+# How tightly each node binds and what binary operators need of their operands: the
+# canonical text's rules, which the surface texts follow where parentheses are needed.
+from .unparse import _BINARY_NEEDS, _level
 
 __all__ = [
     "KEYWORDS",
@@ -74,9 +79,6 @@ __all__ = [
 KEYWORDS = frozenset(
     {"case", "when", "then", "else", "end", "if", "and", "or", "not", "null", "is"}
 )
-
-#: Dialects, as in :mod:`nflex_metrics.syntax`.
-DIALECTS = ("full", "arithmetic", "ternary", "case", "simple")
 
 _COMMON_NAMES = ("value", "total", "a", "b", "e", "x1", "cpu_used", "Disk_Avail")
 
@@ -354,27 +356,6 @@ _KEYWORD_NAMES = {
     "ternary": tuple(sorted(KEYWORDS)),
     "simple": tuple(sorted(KEYWORDS)),
 }
-
-#: How tightly each node binds (higher is tighter), and what binary operators need of
-#: their (left, right) operands; as in canonical text.
-_BINARY_LEVEL = {"+": 2, "-": 2, "*": 3, "/": 3, "^": 4}
-_BINARY_NEEDS = {"+": (2, 3), "-": (2, 3), "*": (3, 4), "/": (3, 4), "^": (5, 4)}
-
-
-def _level(node: Node) -> int:
-    if isinstance(node, Ternary):
-        return 1
-    if isinstance(node, Binary):
-        return _BINARY_LEVEL[node.op]
-    if isinstance(node, Unary):
-        return 5
-    if isinstance(node, BoolOp):
-        return 1 if node.op == "or" else 2
-    if isinstance(node, Not):
-        return 3
-    if isinstance(node, (Compare, IsNull)):
-        return 4
-    return 6  # number, name, NULL, CASE
 
 
 @functools.cache

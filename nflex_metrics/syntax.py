@@ -251,7 +251,8 @@ def parse(text: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMITS)
 
     Raises :class:`~nflex_metrics.errors.ExpressionSyntaxError` for text outside the
     language and :class:`~nflex_metrics.errors.ExpressionTooComplex` for text past
-    ``limits``.
+    ``limits``; TypeError for a ``text`` that is not a str or ``limits`` that are not a
+    :class:`~nflex_metrics.limits.Limits`.
 
     >>> parse("CASE WHEN a > 0 THEN a END").whens[0].condition
     Compare(op='>', left=Name(name='a'), right=Number(value=0.0))
@@ -260,6 +261,8 @@ def parse(text: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMITS)
         raise TypeError(f"an expression must be a str, got {type(text).__name__}")
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
+    if not isinstance(limits, Limits):
+        raise TypeError(f"limits must be a Limits, got {type(limits).__name__}")
     _check_size(text, limits)
     actions, gotos, rules, keyword_kinds = _tables.ACTIONS, _tables.GOTOS, _RULES, _KEYWORD_KINDS
     end_state = _tables.END_STATES[dialect]

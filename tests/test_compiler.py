@@ -320,6 +320,15 @@ def test_a_column_that_is_not_a_sequence_raises_type_error_naming_it() -> None:
         compile_tree(Name("a")).evaluate_columns({"a": 5})  # type: ignore[dict-item]
 
 
+@pytest.mark.parametrize("columns", [[[1, 2]], None, "value"])
+def test_columns_that_are_not_a_mapping_raise_type_error_naming_the_type(columns: object) -> None:
+    expected = f"columns must be a mapping of names to sequences, got {type(columns).__name__}"
+    for tree in (Name("value"), Number(1.0)):
+        with pytest.raises(TypeError) as info:
+            compile_tree(tree).evaluate_columns(columns)  # type: ignore[arg-type]
+        assert str(info.value) == expected
+
+
 def test_missing_column_is_an_error_only_for_a_row_that_reaches_it() -> None:
     tree = Ternary(Name("a"), Compare(">", Name("x"), Number(0.0)), Number(7.0))
     code = compile_tree(tree)

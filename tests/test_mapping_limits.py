@@ -7,6 +7,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from nflex_metrics.mapping import (
     MIN_EXPANSION,
     SNIPPET_WIDTH,
 )
+from nflex_metrics.testing import MappingTestError, load_mapping_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,7 +74,8 @@ def test_yaml_nested_to_the_limit_loads(loader: bool, nested: object) -> None:
     parse_metric_mapping(nested(MAX_DEPTH))  # type: ignore[operator]
 
 
-@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 600])  # PyYAML recursed past ~490
+# PyYAML recursed past ~490 levels; libyaml refuses more than 1,000 in words of its own.
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 600, 1_100])
 def test_yaml_nested_past_the_limit_is_one_problem_at_the_first_node_too_deep(
     loader: bool, levels: int
 ) -> None:
@@ -82,10 +85,11 @@ def test_yaml_nested_past_the_limit_is_one_problem_at_the_first_node_too_deep(
     assert problem.message == f"the YAML is nested more than {MAX_DEPTH} levels deep"
 
 
-def test_deep_block_nesting_is_refused_like_flow_nesting(loader: bool) -> None:
-    problem = the_problem(nested_blocks(400))
+@pytest.mark.parametrize("levels", [400, 1_500])
+def test_deep_block_nesting_is_refused_like_flow_nesting(loader: bool, levels: int) -> None:
+    problem = the_problem(nested_blocks(levels))
     assert (problem.line, problem.column) == (MAX_DEPTH, MAX_DEPTH)  # the key k99
-    assert "nested more than" in problem.message
+    assert problem.message == f"the YAML is nested more than {MAX_DEPTH} levels deep"
 
 
 @pytest.mark.parametrize(("opening", "closing"), [("{<<: ", "}"), ("{<<: [", "]}")])
@@ -411,6 +415,31 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
     os.mkfifo(path)
     problem = the_load_problem(path)
     assert problem.message == "cannot read the mapping file: it is not a regular file"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs")
+def test_a_fifo_test_file_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    # The test files of `nflex-metrics test` are read by the same guarded reader.
+    path = tmp_path / "tests.yaml"
+    os.mkfifo(path)
+    refused: list[MappingProblem] = []
+
+    def load() -> None:
+        with pytest.raises(MappingTestError) as info:
+            load_mapping_tests(path)
+        refused.extend(info.value.problems)
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(10)
+    if thread.is_alive():
+        with open(path, "wb"):  # be the writer it waits for, so that the thread ends
+            pass
+        thread.join()
+        pytest.fail("opening a FIFO waited for a writer")
+    assert [problem.message for problem in refused] == [
+        "cannot read the test file: it is not a regular file"
+    ]
 
 
 def test_a_file_larger_than_max_file_bytes_is_refused(tmp_path: Path) -> None:

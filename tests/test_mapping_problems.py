@@ -461,3 +461,18 @@ def test_importing_the_mapping_modules_loads_neither_yaml_nor_lark() -> None:
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cpu:\n  unit: \x1b]0;a title\x07\n",  # an escape sequence in a value
+        "\x1b[2Jcpu: {}\n",  # ... where the metric key is guessed
+        "cpu:\n  conversion_expr: a +\x9b31m b\n",  # a C1 control in an expression
+    ],
+)
+def test_a_report_never_carries_control_characters_to_the_terminal(text: str) -> None:
+    with pytest.raises(MappingError) as info:
+        parse_metric_mapping(text)
+    report = str(info.value)
+    assert all(char.isprintable() or char == "\n" for char in report), repr(report)

@@ -520,6 +520,18 @@ def test_text_that_is_not_a_str_is_the_type_error_compile_gives(
     assert str(ours.value) == str(compiled.value) == f"an expression must be a str, got {type_name}"
 
 
+@pytest.mark.parametrize("limits", [None, "strict", 100, (10_000, 100, 5_000)])
+def test_limits_that_are_not_limits_are_a_type_error_naming_the_type(limits: object) -> None:
+    from nflex_metrics import compile
+
+    expected = f"limits must be a Limits, got {type(limits).__name__}"
+    with pytest.raises(TypeError) as ours:
+        parse("a", "full", limits)  # type: ignore[arg-type]
+    with pytest.raises(TypeError) as compiled:
+        compile("a", "full", limits)  # type: ignore[arg-type]
+    assert str(ours.value) == str(compiled.value) == expected
+
+
 def test_unknown_dialect_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="dialect"):
         parse("1", "sql")  # type: ignore[arg-type]
@@ -647,3 +659,14 @@ def test_case_is_always_a_keyword_in_the_case_dialect() -> None:
 def test_dialect_errors_say_what_the_dialect_lacks() -> None:
     assert "arithmetic only" in syntax_error("a > b", "arithmetic").message
     assert "single comparison" in syntax_error("1 if a > 1 and b > 1 else 0", "ternary").message
+
+
+@pytest.mark.parametrize("control", ["\x1b", "\x07", "\x00", "\x08", "\x7f", "\x9b"])
+def test_control_characters_reach_the_terminal_as_question_marks_with_the_caret_in_place(
+    control: str,
+) -> None:
+    # An escape sequence in a hostile expression must not act on the terminal it is
+    # reported to (`nflex-metrics eval`): shown as one '?', the caret stays in its column.
+    with pytest.raises(ExpressionSyntaxError) as info:
+        parse(f"a + {control}[2J * b")
+    assert str(info.value) == f"a + ?[2J * b\n    ^ unexpected character {control!r}"
