@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Optional, Protocol, Union
 
 from .errors import VariableLookupError
+from .interpreter import _short_repr
 
 if TYPE_CHECKING:
     from .expression import Expression
@@ -258,7 +259,7 @@ class ParsedEntry:
     def __repr__(self) -> str:
         conversion = self._conversion
         shown = repr(getattr(conversion, "source", conversion))
-        extra = f", extra={dict(self._extra)!r}" if self._extra else ""
+        extra = f", extra={_extra_repr(self._extra)}" if self._extra else ""
         return (
             f"ParsedEntry(name={self._name!r}, unit={self._unit!r}, counter={self._counter!r}, "
             f"specialisation={self._specialisation!r}, conversion={shown}{extra})"
@@ -266,6 +267,16 @@ class ParsedEntry:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (*self._fields()[:5], _thaw(self._extra)))
+
+
+def _extra_repr(extra: Mapping[Any, Any]) -> str:
+    """The extra fields as a dict's ``repr``; each that cannot be shown (an int past
+    Python's int-to-str digit limit, a failing ``__repr__``) is shown bounded instead."""
+    try:
+        return repr(dict(extra))
+    except Exception:
+        items = (f"{_short_repr(key)}: {_short_repr(value)}" for key, value in extra.items())
+        return "{" + ", ".join(items) + "}"
 
 
 class MetricMapping(dict[str, ParsedEntry]):

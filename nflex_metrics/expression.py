@@ -250,7 +250,13 @@ def compile(text: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMIT
     """
     if not isinstance(text, str):
         raise TypeError(f"an expression must be a str, got {type(text).__name__}")
-    return _compile_cached(text, dialect, limits)
+    try:
+        return _compile_cached(text, dialect, limits)
+    except TypeError:  # an unhashable dialect or limits: say which argument is wrong
+        from .syntax import check_arguments
+
+        check_arguments(text, dialect, limits)
+        raise
 
 
 def cache_info() -> Any:

@@ -246,6 +246,17 @@ _KEYWORD_KINDS = [_tables.KEYWORD_KINDS[index] for index in _tables.KEYWORDS_IN_
 # ----------------------------------------------------------------------- parse
 
 
+def check_arguments(text: object, dialect: object, limits: object) -> None:
+    """TypeError or ValueError unless ``text`` is a str, ``dialect`` one of
+    :data:`DIALECTS` and ``limits`` a :class:`~nflex_metrics.limits.Limits`."""
+    if not isinstance(text, str):
+        raise TypeError(f"an expression must be a str, got {type(text).__name__}")
+    if not isinstance(dialect, str) or dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
+    if not isinstance(limits, Limits):
+        raise TypeError(f"limits must be a Limits, got {type(limits).__name__}")
+
+
 def parse(text: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMITS) -> nodes.Expr:
     """Parse ``text`` in ``dialect`` into a syntax tree whose nodes carry their spans.
 
@@ -257,12 +268,7 @@ def parse(text: str, dialect: Dialect = "full", limits: Limits = DEFAULT_LIMITS)
     >>> parse("CASE WHEN a > 0 THEN a END").whens[0].condition
     Compare(op='>', left=Name(name='a'), right=Number(value=0.0))
     """
-    if not isinstance(text, str):
-        raise TypeError(f"an expression must be a str, got {type(text).__name__}")
-    if dialect not in DIALECTS:
-        raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
-    if not isinstance(limits, Limits):
-        raise TypeError(f"limits must be a Limits, got {type(limits).__name__}")
+    check_arguments(text, dialect, limits)
     _check_size(text, limits)
     actions, gotos, rules, keyword_kinds = _tables.ACTIONS, _tables.GOTOS, _RULES, _KEYWORD_KINDS
     end_state = _tables.END_STATES[dialect]

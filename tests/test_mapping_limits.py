@@ -252,6 +252,7 @@ def test_metric_mapping_from_dict_reports_a_metric_key_too_long_to_print() -> No
 def test_metric_mapping_from_dict_keeps_a_long_int_in_the_other_fields() -> None:
     entry = metric_mapping_from_dict({"m": {"big": 10**5000}})["m"]
     assert entry.get("big") == 10**5000
+    assert "'big': <an int of about 5,001 digits>" in repr(entry)
 
 
 # --- size: what a file stands for once aliases and merge keys are expanded ---------------

@@ -520,7 +520,7 @@ def test_text_that_is_not_a_str_is_the_type_error_compile_gives(
     assert str(ours.value) == str(compiled.value) == f"an expression must be a str, got {type_name}"
 
 
-@pytest.mark.parametrize("limits", [None, "strict", 100, (10_000, 100, 5_000)])
+@pytest.mark.parametrize("limits", [None, "strict", 100, (10_000, 100, 5_000), [10_000]])
 def test_limits_that_are_not_limits_are_a_type_error_naming_the_type(limits: object) -> None:
     from nflex_metrics import compile
 
@@ -532,9 +532,15 @@ def test_limits_that_are_not_limits_are_a_type_error_naming_the_type(limits: obj
     assert str(ours.value) == str(compiled.value) == expected
 
 
-def test_unknown_dialect_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="dialect"):
-        parse("1", "sql")  # type: ignore[arg-type]
+@pytest.mark.parametrize("dialect", ["sql", ["full"], None])
+def test_unknown_dialect_is_a_value_error_from_parse_and_compile(dialect: object) -> None:
+    from nflex_metrics import compile
+
+    expected = f"unknown dialect {dialect!r}; expected one of full, arithmetic"
+    for function in (parse, compile):
+        with pytest.raises(ValueError) as raised:
+            function("1", dialect)  # type: ignore[operator]
+        assert str(raised.value).startswith(expected)
 
 
 def test_spans_point_into_the_source() -> None:
