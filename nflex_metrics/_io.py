@@ -13,6 +13,7 @@ import contextlib
 import errno
 import math
 import os
+import select
 import signal
 import stat
 import sys
@@ -39,6 +40,8 @@ def read_blocks(stream: IO[bytes], size: int) -> Iterator[bytes]:
     pending: list[bytes] = []  # the start of the next block: pieces without a newline
     while True:
         data = read(size)
+        if not data and _waited_for_data(stream):
+            data = read(size)
         if not data:
             break
         cut = data.rfind(b"\n")
@@ -51,6 +54,20 @@ def read_blocks(stream: IO[bytes], size: int) -> Iterator[bytes]:
     rest = b"".join(pending)
     if rest:
         yield rest
+
+
+def _waited_for_data(stream: IO[bytes]) -> bool:
+    """For a stream on a non-blocking file descriptor (a pipe inherited in that mode),
+    wait until it has data or is at its end, and say so: there, an empty read means
+    "nothing yet", not the end of the input. False at once for any other stream."""
+    try:
+        fd = stream.fileno()
+        if os.get_blocking(fd):
+            return False
+    except (AttributeError, OSError, ValueError):  # no descriptor, or none that says
+        return False
+    select.select([fd], [], [])
+    return True
 
 
 #: What identifies a file that writing could destroy: ``(st_dev, st_ino)`` of an

@@ -582,6 +582,30 @@ def test_a_line_longer_than_the_block_comes_out_whole() -> None:
     assert outputs[1]["b"] == 2
 
 
+@pytest.mark.skipif(not hasattr(os, "set_blocking"), reason="no non-blocking pipes")
+def test_a_non_blocking_input_pipe_is_read_to_its_end_not_to_its_first_pause() -> None:
+    """A pipe inherited in non-blocking mode reads as empty while the writer is still
+    at work: that must mean "wait", not the end of the input (which lost the rest)."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+
+    def write_later() -> None:
+        with open(write_end, "wb") as writer:
+            for value in (1, 2):
+                threading.Event().wait(0.1)  # the reader finds the pipe empty first
+                writer.write(jsonl({"metric": "cpu_usage", "value": value}))
+                writer.flush()
+
+    writer = threading.Thread(target=write_later)
+    writer.start()
+    out = io.BytesIO()
+    with open(read_end, "rb") as source:
+        result = convert_json_lines(MAPPING, source, out)
+    writer.join()
+    assert [o["value"] for o in parse_lines(out.getvalue())] == [100.0, 200.0]
+    assert result.converted == 2
+
+
 # -- an output path respects what is already there ------------------------------------------
 
 ONE = jsonl({"metric": "cpu_usage", "value": 1})
