@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import math
 import os
 import select
@@ -191,11 +192,17 @@ class Output:
         with self._errors():
             # A buffered stream returns a short count instead of raising when the error
             # (a reader gone, a full disk) comes after part of the data: write the rest,
-            # which raises.
+            # which raises. None: a raw stream in non-blocking mode took nothing (an
+            # error, not a dropped block), or another object that returns no count took
+            # it all.
             view = memoryview(data)
             while view:
                 count = self.stream.write(view)
-                view = view[count:] if count is not None else view[:0]
+                if count is None:
+                    if isinstance(self.stream, io.RawIOBase):
+                        raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+                    break
+                view = view[count:]
             if self.live:
                 self.stream.flush()
 

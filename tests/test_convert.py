@@ -815,6 +815,39 @@ def test_a_write_error_names_the_output_and_the_reason(tmp_path: Path) -> None:
     assert caught.value.errno == errno.ENOSPC and isinstance(caught.value, OSError)
 
 
+class WouldBlock(io.RawIOBase):
+    """A raw stream in non-blocking mode whose reader is behind: writes take nothing."""
+
+    name = "busy"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> None:
+        return None
+
+
+def test_an_output_stream_that_would_block_is_an_error_not_lost_lines() -> None:
+    with pytest.raises(ConvertIOError, match="cannot write the output busy: "):
+        convert_json_lines(MAPPING, io.BytesIO(ONE * 3), WouldBlock())
+
+
+def test_an_output_object_whose_write_returns_nothing_gets_every_line() -> None:
+    class Collector:
+        def __init__(self) -> None:
+            self.parts: list[bytes] = []
+
+        def write(self, data: Any) -> None:
+            self.parts.append(bytes(data))
+
+        def flush(self) -> None:
+            pass
+
+    out = Collector()
+    convert_json_lines(MAPPING, io.BytesIO(ONE * 3), out)  # type: ignore[arg-type]
+    assert b"".join(out.parts) == ONE_OUT * 3
+
+
 def test_a_rejects_write_error_leaves_no_file_behind(tmp_path: Path) -> None:
     with pytest.raises(ConvertIOError, match="cannot write the rejects file failing: Bad"):
         convert_json_lines(
