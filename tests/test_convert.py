@@ -125,6 +125,16 @@ def test_blank_lines_are_ignored_but_counted_in_line_numbers() -> None:
     assert caught.value.result.converted == 1
 
 
+@pytest.mark.parametrize("codec", CODECS)
+def test_a_byte_order_mark_at_the_start_of_the_input_is_ignored(codec: str) -> None:
+    """Windows tools start UTF-8 files with one; elsewhere it is not JSON."""
+    data = b"\xef\xbb\xbf" + jsonl({"metric": "cpu_usage", "value": 1}) + b"\xef\xbb\xbf{}\n"
+    seen: list[Rejected] = []
+    outputs, _ = convert(data, codec=json_codec(codec), on_error="skip", rejects=seen.append)
+    assert [o["value"] for o in outputs] == [100.0]
+    assert [(r.line, r.reason[:12]) for r in seen] == [(2, "invalid JSON")]
+
+
 def test_a_last_line_without_a_newline_is_converted() -> None:
     outputs, result = convert(b'{"metric": "cpu_usage", "value": 1}')
     assert [o["value"] for o in outputs] == [100.0]
