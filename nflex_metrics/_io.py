@@ -197,7 +197,7 @@ class Output:
             # it all.
             view = memoryview(data)
             while view:
-                count = self.stream.write(view)
+                count: Optional[int] = self.stream.write(view)
                 if count is None:
                     if isinstance(self.stream, io.RawIOBase):
                         raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN))
