@@ -3,8 +3,8 @@
 :func:`~nflex_connector_utils.tools.vcr_cassette_context` records a module's HTTP
 traffic in a YAML file that is usually committed. A :class:`Redactor` is the pair of
 vcrpy hooks (``before_record_request`` and ``before_record_response``) that replace the
-value of every header, query parameter, form field and JSON key named like a credential
-with :data:`REDACTED` before anything is written.
+value of every header, query parameter (also in URLs inside header values), form field
+and JSON key named like a credential with :data:`REDACTED` before anything is written.
 
 A name is compared ignoring case, ``-`` and ``_``: ``api_key``, ``API-KEY`` and
 ``apiKey`` are one name. vcrpy's own ``filter_query_parameters`` and
@@ -114,10 +114,7 @@ class Redactor:
         The hook gives vcrpy's copy of the request a new header dict, body and URI, and
         changes nothing in place. A streamed (iterator) body is recorded as it is.
         """
-        headers = {
-            name: REDACTED if self._hides(name, value) else value
-            for name, value in request.headers.items()
-        }
+        headers = {name: self._header(name, value) for name, value in request.headers.items()}
         original = request.body
         # vcrpy hands a file body as a new BytesIO over the bytes it read, on each access.
         raw = original.getvalue() if isinstance(original, io.BytesIO) else original
@@ -139,7 +136,7 @@ class Redactor:
         ``body['string']`` holds the bytes); a new dict is returned.
         """
         headers = {
-            name: [REDACTED if self._hides(name, value) else value for value in values]
+            name: [self._header(name, value) for value in values]
             for name, values in response.get("headers", {}).items()
         }
         result = {**response, "headers": headers}
@@ -221,6 +218,16 @@ class Redactor:
         text = "".join(tokens)
         return text.encode("utf-8") if isinstance(body, bytes) else text
 
+    def _header(self, name: object, value: Any) -> Any:
+        """A header's value as recorded: redacted whole for a secret name, else with
+        the secret parameters of each URL's query redacted (``Location`` to a presigned
+        URL, a ``Link`` to the next page)."""
+        if self._hides(name, value):
+            return REDACTED
+        if isinstance(value, str) and "?" in value:
+            return _URL_QUERY.sub(lambda query: "?" + self.redact_query(query[1]), value)
+        return value
+
     def _hides(self, name: object, value: object) -> bool:
         return isinstance(name, str) and value not in (None, "") and self.is_secret(name)
 
@@ -249,6 +256,10 @@ class Redactor:
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[^"]+', re.DOTALL)
 """Splits JSON text into string literals and the runs between them, in one linear pass:
 a string left open runs to the end, so no match is retried from inside a string."""
+
+
+_URL_QUERY = re.compile(r"\?([^\s<>\"#]*)")
+"""The query of a URL inside a header value: up to a space, ``<>``, a quote or ``#``."""
 
 
 def _is_json_string(token: str) -> bool:

@@ -33,13 +33,15 @@ def convert_datetime(dt: DateLike) -> str | None:
             value = parser.parse(dt)
             offset = value.utcoffset()  # dateutil checks an offset such as "+99:99" only here
         except (ValueError, OverflowError) as err:
-            raise ValueError(f"cannot read {_shorten(dt)} as a date and time: {err}") from None
+            raise ValueError(
+                f"cannot read {_shorten(dt)} as a date and time: {_clip(str(err))}"
+            ) from None
         except Exception as err:
             # dateutil lets other errors escape on odd text ("0:999..." raises
             # decimal.InvalidOperation); whatever it is, the text cannot be read.
             raise ValueError(
                 f"cannot read {_shorten(dt)} as a date and time: "
-                f"dateutil raised {type(err).__name__}: {err}"
+                f"dateutil raised {type(err).__name__}: {_clip(str(err))}"
             ) from err
     elif isinstance(dt, _dt.datetime):
         value = dt
@@ -67,5 +69,10 @@ _SHOWN = 80
 
 def _shorten(value: object) -> str:
     """``repr(value)``, cut to a readable length for an error message."""
-    text = repr(value)
-    return text if len(text) <= _SHOWN else f"{text[: _SHOWN - 3]}..."
+    return _clip(repr(value), _SHOWN)
+
+
+def _clip(text: str, size: int = 2 * _SHOWN) -> str:
+    """``text`` cut to ``size`` characters: the reasons dateutil and ``strptime`` give
+    quote the whole text they could not read, however long."""
+    return text if len(text) <= size else f"{text[: size - 3]}..."

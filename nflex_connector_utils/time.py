@@ -7,6 +7,8 @@ import math
 from collections.abc import Mapping
 from typing import Any, Optional, Protocol, Union
 
+from .rfc3339 import _clip, _shorten
+
 DEFAULT_POLL_INTERVAL = 900
 """Seconds between polls when the event does not say (15 minutes)."""
 
@@ -95,7 +97,8 @@ def _read_last_update(value: object, time_format: str) -> _dt.datetime:
         try:
             value = _dt.datetime.strptime(value, time_format)  # aware when the format has %z
         except ValueError as err:
-            raise ValueError(f"event['last_update'] {value!r}: {err}") from None
+            reason = _clip(str(err))
+            raise ValueError(f"event['last_update'] {_shorten(value)}: {reason}") from None
     if not isinstance(value, _dt.datetime):
         raise TypeError(
             "event['last_update'] must be a str or a datetime, "

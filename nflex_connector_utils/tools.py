@@ -68,8 +68,9 @@ def vcr_cassette_context(
     Use it to record a module's HTTP traffic once and replay it while developing.
     vcrpy and the redaction hooks are imported only when recording is on.
 
-    Credentials never reach the cassette: the value of every header, query parameter,
-    form field and JSON key (in requests and responses, at any depth) named like one
+    Credentials never reach the cassette: the value of every header, query parameter
+    (also in a URL inside a header value, such as ``Location``), form field and JSON key
+    (in requests and responses, at any depth) named like one
     of :data:`~nflex_connector_utils.redact.SECRET_NAMES` (``Authorization``,
     ``Cookie``, ``Set-Cookie``, ``X-Api-Key``, ``api_key``, ``access_token``,
     ``password``, ``signature``...) is recorded as ``<redacted>``; names compare

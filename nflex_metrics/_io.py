@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import math
 import os
+import select
 import signal
 import stat
 import sys
@@ -39,6 +41,8 @@ def read_blocks(stream: IO[bytes], size: int) -> Iterator[bytes]:
     pending: list[bytes] = []  # the start of the next block: pieces without a newline
     while True:
         data = read(size)
+        if not data and _waited_for_data(stream):
+            data = read(size)
         if not data:
             break
         cut = data.rfind(b"\n")
@@ -51,6 +55,20 @@ def read_blocks(stream: IO[bytes], size: int) -> Iterator[bytes]:
     rest = b"".join(pending)
     if rest:
         yield rest
+
+
+def _waited_for_data(stream: IO[bytes]) -> bool:
+    """For a stream on a non-blocking file descriptor (a pipe inherited in that mode),
+    wait until it has data or is at its end, and say so: there, an empty read means
+    "nothing yet", not the end of the input. False at once for any other stream."""
+    try:
+        fd = stream.fileno()
+        if os.get_blocking(fd):
+            return False
+    except (AttributeError, OSError, ValueError):  # no descriptor, or none that says
+        return False
+    select.select([fd], [], [])
+    return True
 
 
 #: What identifies a file that writing could destroy: ``(st_dev, st_ino)`` of an
@@ -174,11 +192,17 @@ class Output:
         with self._errors():
             # A buffered stream returns a short count instead of raising when the error
             # (a reader gone, a full disk) comes after part of the data: write the rest,
-            # which raises.
+            # which raises. None: a raw stream in non-blocking mode took nothing (an
+            # error, not a dropped block), or another object that returns no count took
+            # it all.
             view = memoryview(data)
             while view:
-                count = self.stream.write(view)
-                view = view[count:] if count is not None else view[:0]
+                count: Optional[int] = self.stream.write(view)
+                if count is None:
+                    if isinstance(self.stream, io.RawIOBase):
+                        raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+                    break
+                view = view[count:]
             if self.live:
                 self.stream.flush()
 

@@ -463,10 +463,20 @@ def _dumps_fallback(dumps: Callable[[Any], bytes], obj: Any) -> bytes:
         return std_dumps(obj)
 
 
+#: The UTF-8 byte order mark that Windows tools put at the start of a text file.
+_BOM = b"\xef\xbb\xbf"
+
+
 def blocks(stream: IO[bytes], size: int, name: str) -> Iterator[bytes]:
-    """:func:`_io.read_blocks`, with read errors as :class:`ConvertIOError`."""
+    """:func:`_io.read_blocks`, with read errors as :class:`ConvertIOError` and a byte
+    order mark at the start of the input left out (anywhere else it is not JSON)."""
     try:
-        yield from _io.read_blocks(stream, size)
+        first = True
+        for block in _io.read_blocks(stream, size):
+            if first and block.startswith(_BOM):
+                block = block[len(_BOM) :]
+            first = False
+            yield block
     except OSError as err:
         raise ConvertIOError(f"cannot read {name}", err) from None
 

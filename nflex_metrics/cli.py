@@ -357,6 +357,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_PROBLEMS
     except OSError as err:  # what check and eval print, or its flush
         return _write_failed(f"cannot write stdout: {err.strerror or err}", err)
+    except MemoryError:  # a huge input line (one is held whole), under a memory limit
+        error("out of memory")
+        return EXIT_PROBLEMS
     except KeyboardInterrupt:
         return 128 + signal.SIGINT
     except Terminated as stop:

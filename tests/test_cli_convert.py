@@ -467,6 +467,21 @@ def test_the_file_size_limit_leaves_the_previous_output_and_no_temporary_file(
     ]
 
 
+def test_running_out_of_memory_is_one_clear_error_and_leaves_the_previous_output(
+    mapping: Path, tmp_path: Path
+) -> None:
+    """/dev/zero is one endless line: it is held whole until memory runs out."""
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous run\n")
+    result = run_shell(
+        'ulimit -v 1000000; $NFLEX convert "$MAPPING" /dev/zero -o "$OUT"', **_paths(locals())
+    )
+    assert result.returncode == EXIT_PROBLEMS
+    assert result.stderr.decode().splitlines() == ["nflex-metrics: out of memory"]
+    assert out.read_text() == "previous run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mapping.yaml", "out.jsonl"]
+
+
 def test_an_output_directory_is_refused_before_converting(mapping: Path, tmp_path: Path) -> None:
     """The input stays open and empty: the refusal comes before any of it is read."""
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))

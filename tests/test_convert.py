@@ -125,6 +125,16 @@ def test_blank_lines_are_ignored_but_counted_in_line_numbers() -> None:
     assert caught.value.result.converted == 1
 
 
+@pytest.mark.parametrize("codec", CODECS)
+def test_a_byte_order_mark_at_the_start_of_the_input_is_ignored(codec: str) -> None:
+    """Windows tools start UTF-8 files with one; elsewhere it is not JSON."""
+    data = b"\xef\xbb\xbf" + jsonl({"metric": "cpu_usage", "value": 1}) + b"\xef\xbb\xbf{}\n"
+    seen: list[Rejected] = []
+    outputs, _ = convert(data, codec=json_codec(codec), on_error="skip", rejects=seen.append)
+    assert [o["value"] for o in outputs] == [100.0]
+    assert [(r.line, r.reason[:12]) for r in seen] == [(2, "invalid JSON")]
+
+
 def test_a_last_line_without_a_newline_is_converted() -> None:
     outputs, result = convert(b'{"metric": "cpu_usage", "value": 1}')
     assert [o["value"] for o in outputs] == [100.0]
@@ -582,6 +592,30 @@ def test_a_line_longer_than_the_block_comes_out_whole() -> None:
     assert outputs[1]["b"] == 2
 
 
+@pytest.mark.skipif(not hasattr(os, "set_blocking"), reason="no non-blocking pipes")
+def test_a_non_blocking_input_pipe_is_read_to_its_end_not_to_its_first_pause() -> None:
+    """A pipe inherited in non-blocking mode reads as empty while the writer is still
+    at work: that must mean "wait", not the end of the input (which lost the rest)."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+
+    def write_later() -> None:
+        with open(write_end, "wb") as writer:
+            for value in (1, 2):
+                threading.Event().wait(0.1)  # the reader finds the pipe empty first
+                writer.write(jsonl({"metric": "cpu_usage", "value": value}))
+                writer.flush()
+
+    writer = threading.Thread(target=write_later)
+    writer.start()
+    out = io.BytesIO()
+    with open(read_end, "rb") as source:
+        result = convert_json_lines(MAPPING, source, out)
+    writer.join()
+    assert [o["value"] for o in parse_lines(out.getvalue())] == [100.0, 200.0]
+    assert result.converted == 2
+
+
 # -- an output path respects what is already there ------------------------------------------
 
 ONE = jsonl({"metric": "cpu_usage", "value": 1})
@@ -789,6 +823,39 @@ def test_a_write_error_names_the_output_and_the_reason(tmp_path: Path) -> None:
         convert_json_lines(MAPPING, io.BytesIO(ONE * 3), Failing(errno.ENOSPC, after=10))
     assert str(caught.value) == "cannot write the output failing: No space left on device"
     assert caught.value.errno == errno.ENOSPC and isinstance(caught.value, OSError)
+
+
+class WouldBlock(io.RawIOBase):
+    """A raw stream in non-blocking mode whose reader is behind: writes take nothing."""
+
+    name = "busy"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> None:
+        return None
+
+
+def test_an_output_stream_that_would_block_is_an_error_not_lost_lines() -> None:
+    with pytest.raises(ConvertIOError, match="cannot write the output busy: "):
+        convert_json_lines(MAPPING, io.BytesIO(ONE * 3), WouldBlock())
+
+
+def test_an_output_object_whose_write_returns_nothing_gets_every_line() -> None:
+    class Collector:
+        def __init__(self) -> None:
+            self.parts: list[bytes] = []
+
+        def write(self, data: Any) -> None:
+            self.parts.append(bytes(data))
+
+        def flush(self) -> None:
+            pass
+
+    out = Collector()
+    convert_json_lines(MAPPING, io.BytesIO(ONE * 3), out)  # type: ignore[arg-type]
+    assert b"".join(out.parts) == ONE_OUT * 3
 
 
 def test_a_rejects_write_error_leaves_no_file_behind(tmp_path: Path) -> None:

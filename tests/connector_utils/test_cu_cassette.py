@@ -215,6 +215,29 @@ def test_form_encoded_token_response_is_redacted(fake_cmp: FakeCmp, recording: P
     assert fetch(fake_cmp.url) == "access_token=%3Credacted%3E&scope=repo"
 
 
+def test_secret_query_parameters_in_urls_of_response_headers_are_redacted(
+    fake_cmp: FakeCmp, recording: Path
+) -> None:
+    """A redirect to a presigned URL, a pagination link: URLs in header values."""
+    presigned = "https://bucket.example/blob?X-Amz-Signature=hdr-url-sig-6Yy&part=1"
+    link = '<https://api.example/items?page=2&access_token=hdr-link-token-4Rr>; rel="next"'
+    fake_cmp.headers = [("Location", presigned), ("Link", link)]
+
+    @vcr_cassette_context
+    def fetch(url: str) -> tuple[str, str]:
+        response = requests.get(f"{url}/download", allow_redirects=False)
+        return response.headers["Location"], response.headers["Link"]
+
+    assert fetch(fake_cmp.url) == (presigned, link)
+    text = recording.read_text()
+    assert "hdr-url-sig-6Yy" not in text and "hdr-link-token-4Rr" not in text
+    fake_cmp.stop()
+    assert fetch(fake_cmp.url) == (
+        "https://bucket.example/blob?X-Amz-Signature=%3Credacted%3E&part=1",
+        '<https://api.example/items?page=2&access_token=%3Credacted%3E>; rel="next"',
+    )
+
+
 def test_file_body_is_redacted_and_a_streamed_body_is_recorded_as_sent(
     fake_cmp: FakeCmp, recording: Path
 ) -> None:

@@ -438,3 +438,11 @@ def test_spend_error_is_a_plain_exception() -> None:
 def test_convert_datetime_error_quotes_a_long_value_cut_short() -> None:
     with pytest.raises(ValueError, match=r"^cannot read '9{76}\.\.\. as a date and time: "):
         convert_datetime("9" * 10_000)
+
+
+@pytest.mark.parametrize("text", ["9" * 10_000, "x" * 100_000, "2020-01-01 " + "y" * 100_000])
+def test_convert_datetime_error_stays_short_whatever_dateutil_says(text: str) -> None:
+    """dateutil's own reason quotes the whole text: a log line, not a megabyte."""
+    with pytest.raises(ValueError, match=r"^cannot read ") as err:
+        convert_datetime(text)
+    assert len(str(err.value)) < 300

@@ -144,6 +144,12 @@ def test_unreadable_last_update_is_a_clear_error() -> None:
         setup_time_interval({"last_update": "2020-01-01", "poll_interval": 60})
 
 
+def test_a_long_unreadable_last_update_gives_a_short_error() -> None:
+    with pytest.raises(ValueError, match=r"^event\['last_update'\] 'xxx") as err:
+        setup_time_interval({"last_update": "x" * 100_000, "poll_interval": 60})
+    assert len(str(err.value)) < 300
+
+
 def test_last_update_of_another_type_is_a_type_error() -> None:
     with pytest.raises(TypeError, match=r"^event\['last_update'\] must be a str or a datetime"):
         setup_time_interval({"last_update": 1577880000, "poll_interval": 60})
