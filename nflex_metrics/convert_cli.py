@@ -42,6 +42,8 @@ def run_convert(args: argparse.Namespace) -> int:
     for option, path in (("INPUT", args.input), ("-o", args.output), ("--rejects", args.rejects)):
         if path == "":
             parser.error(f"{option}: the path is empty")
+    if args.rejects == "-":
+        parser.error("--rejects needs a file: '-' would mean stdout, where the samples go")
     input_format = args.input_format or _format_of(args.input)
     output_format = args.output_format or _format_of(args.output)
     _check_formats(parser, args, input_format, output_format)

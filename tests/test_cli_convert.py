@@ -585,3 +585,14 @@ def test_an_empty_output_path_is_a_usage_error(option: str, mapping: Path, cli: 
     result = cli("convert", str(mapping), "-", option, "", stdin=jsonl({"metric": "m"}))
     assert result.returncode == EXIT_USAGE
     assert f"{option}: the path is empty" in result.stderr
+
+
+def test_rejects_to_stdout_is_a_usage_error_and_writes_no_file_named_dash(
+    mapping: Path, cli: Cli, tmp_path: Path
+) -> None:
+    result = cli(
+        "convert", str(mapping), "-", "--rejects", "-", stdin=jsonl({"metric": "m"}), cwd=tmp_path
+    )
+    assert result.returncode == EXIT_USAGE
+    assert "--rejects needs a file" in result.stderr
+    assert not (tmp_path / "-").exists()
