@@ -89,8 +89,8 @@ def test_each_failure_is_printed_with_the_test_file_line_then_a_summary(
     code, lines = cli(capsys, "test", "failing.mapping-test.yaml", "passing.mapping-test.yaml")
     assert code == EXIT_PROBLEMS
     assert lines == [
-        'failing.mapping-test.yaml:6: cpu_usage: {"value": 0.5} → got 50.0, expected 5.0',
-        'failing.mapping-test.yaml:9: bits: {"value": null} → got null, expected 0.0',
+        'failing.mapping-test.yaml:6: cpu_usage: {"value": 0.5} → got 50.0, expected 5',
+        'failing.mapping-test.yaml:9: bits: {"value": null} → got null, expected 0',
         "failing.mapping-test.yaml: 2 of 3 cases failed",
         "passing.mapping-test.yaml: ok: 2 cases, 1 of 3 metrics tested",
     ]
@@ -140,9 +140,8 @@ def test_json_report_lists_files_failures_and_problems(
         "case": "cpu_usage[2]",
         "input": {"value": 0.5},
         "got": "50.0",
-        "expected": "5.0",
-        "message": 'failing.mapping-test.yaml:6: cpu_usage: {"value": 0.5} '
-        "→ got 50.0, expected 5.0",
+        "expected": "5",
+        "message": 'failing.mapping-test.yaml:6: cpu_usage: {"value": 0.5} → got 50.0, expected 5',
     }
     (problem,) = broken["problems"]
     assert (problem["line"], problem["column"], problem["key"]) == (5, 39, "cpu_usage")
@@ -177,10 +176,10 @@ def test_junit_xml_has_a_suite_per_file_a_case_per_case_and_counts_that_add_up(
     assert list(failing) == ["cpu_usage[1]", "cpu_usage[2]", "bits[1]"]
     failure = failing["cpu_usage[2]"].find("failure")
     assert failure is not None and failing["cpu_usage[2]"].get("line") == "6"
-    assert failure.get("message") == "got 50.0, expected 5.0"
+    assert failure.get("message") == "got 50.0, expected 5"
     assert (
         failure.text
-        == 'failing.mapping-test.yaml:6: cpu_usage: {"value": 0.5} → got 50.0, expected 5.0'
+        == 'failing.mapping-test.yaml:6: cpu_usage: {"value": 0.5} → got 50.0, expected 5'
     )
     error = suites[2].find("testcase/error")
     assert error is not None and "broken.mapping-test.yaml:5:39: cpu_usage:" in (error.text or "")
