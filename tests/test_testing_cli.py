@@ -351,3 +351,17 @@ def test_fuzz_without_hypothesis_names_the_extra_to_install(folder: Path) -> Non
 def test_test_runs_without_hypothesis(folder: Path) -> None:
     result = run_without_hypothesis(folder, "test", "passing.mapping-test.yaml")
     assert (result.returncode, result.stderr) == (EXIT_OK, "")
+
+
+def test_a_file_that_cannot_be_read_is_named_without_a_line_like_check(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, lines = cli(capsys, "test", "missing.mapping-test.yaml")
+    assert code == EXIT_PROBLEMS
+    assert lines == [
+        "missing.mapping-test.yaml: cannot read the test file: No such file or directory",
+        "missing.mapping-test.yaml: 1 problem",
+    ]
+    code, lines = cli(capsys, "fuzz", "missing.yaml")
+    assert code == EXIT_PROBLEMS
+    assert lines[0] == "missing.yaml: cannot read the mapping file: No such file or directory"
