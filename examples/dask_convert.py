@@ -24,7 +24,9 @@ from typing import Optional
 import dask.dataframe as dd
 from distributed import Client, LocalCluster
 
+from nflex_metrics import MappingError, load_metric_mapping
 from nflex_metrics import dask as nflex_dask
+from nflex_metrics.partitions import PartitionConversionError
 
 
 def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
@@ -45,6 +47,11 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
 
 def main(argv: Optional[list[str]] = None) -> int:
     args = parse_args(argv)
+    try:
+        mapping = load_metric_mapping(args.mapping)  # before the cluster: problems first
+    except MappingError as err:
+        print(err, file=sys.stderr)
+        return 1
     with contextlib.ExitStack() as stack:
         if args.scheduler:
             stack.enter_context(Client(args.scheduler))
@@ -54,12 +61,16 @@ def main(argv: Optional[list[str]] = None) -> int:
             )
             stack.enter_context(cluster)
             stack.enter_context(Client(cluster))
-        samples = dd.read_parquet(args.input)
-        converted = nflex_dask.convert(
-            samples, args.mapping, on_error=args.on_error, row_id=args.row_id
-        )
-        # The samples are the columns: the row numbers Dask gives them are not written.
-        converted.to_parquet(args.output, write_index=False)
+        # Arrow-backed columns: a NaN cell stays NaN, distinct from a null (NULL);
+        # NumPy-backed pandas columns would read both as missing.
+        samples = dd.read_parquet(args.input, dtype_backend="pyarrow")
+        converted = nflex_dask.convert(samples, mapping, on_error=args.on_error, row_id=args.row_id)
+        try:
+            # The samples are the columns: the row numbers Dask gives them are not written.
+            converted.to_parquet(args.output, write_index=False)
+        except PartitionConversionError as err:
+            print(f"{Path(__file__).name}: {err}", file=sys.stderr)
+            return 1
     return 0
 
 

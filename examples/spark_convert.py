@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Optional
 
+from pyspark.errors import PythonException
 from pyspark.sql import SparkSession
 
+from nflex_metrics import MappingError, load_metric_mapping
 from nflex_metrics import spark as nflex_spark
 
 
@@ -44,6 +47,11 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
 
 def main(argv: Optional[list[str]] = None) -> int:
     args = parse_args(argv)
+    try:
+        mapping = load_metric_mapping(args.mapping)  # before Spark starts: problems first
+    except MappingError as err:
+        print(err, file=sys.stderr)
+        return 1
     if "PYSPARK_GATEWAY_PORT" not in os.environ:
         # Plain `python`, not spark-submit: a local Spark whose Python workers run this
         # interpreter (it has the packages), unless PYSPARK_PYTHON says otherwise.
@@ -52,9 +60,17 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         samples = spark.read.parquet(args.input)
         converted = nflex_spark.convert(
-            samples, args.mapping, on_error=args.on_error, row_id=args.row_id
+            samples, mapping, on_error=args.on_error, row_id=args.row_id
         )
         converted.write.parquet(args.output)
+    except PythonException as err:
+        # Spark wraps a failing row's PartitionConversionError, with the worker's
+        # traceback, in its own exception: say just which row failed and why.
+        failed = re.search(r"PartitionConversionError: (.*)", str(err))
+        if failed is None:
+            raise
+        print(f"{Path(__file__).name}: {failed.group(1)}", file=sys.stderr)
+        return 1
     finally:
         spark.stop()
     return 0

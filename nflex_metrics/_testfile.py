@@ -37,7 +37,8 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_INT_TAG = "tag:yaml.org,2002:int"
+_NUMBER_TAGS = (_INT_TAG, "tag:yaml.org,2002:float")
 
 
 class _Reader:
@@ -198,6 +199,10 @@ class _Reader:
     def expected(self, node: yaml.Node, metric: str) -> tuple[bool, Optional[float]]:
         if _is_null(node):
             return True, None
+        if isinstance(node, yaml.ScalarNode) and node.tag == _INT_TAG:
+            # An int stays exact: a value past 2**53 passes through unconverted entries.
+            value = self.construct(node, metric)
+            return (True, value) if value is not _INVALID else (False, None)
         value = self.number(
             node, metric, "expect", hint=" (for an error, write `error: ClassName`)"
         )

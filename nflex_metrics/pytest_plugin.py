@@ -80,7 +80,10 @@ class MappingTestFile(pytest.File):
         from .testing import MappingTestError
 
         if isinstance(excinfo.value, (MappingTestError, MappingError)):
-            return str(excinfo.value)
+            from ._console import problem_text
+
+            head = str(excinfo.value).splitlines()[0]  # "N problems in ..."
+            return "\n".join([head, *map(problem_text, excinfo.value.problems)])
         return super().repr_failure(excinfo)
 
 

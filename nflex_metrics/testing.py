@@ -29,7 +29,7 @@ hypothesis, which is imported only when one of those names is. The rest needs Py
 ... )
 >>> report = run_mapping_tests(tests, parse_metric_mapping("cpu: {conversion_expr: value * 100}"))
 >>> [str(result) for result in report.failures]
-['cpu.mapping-test.yaml:6: cpu: {"value": 0.5} → got 50.0, expected 5.0']
+['cpu.mapping-test.yaml:6: cpu: {"value": 0.5} → got 50.0, expected 5']
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class ConversionCase:
     ``error`` both None), or an error of the class named by ``error``."""
 
     inputs: Mapping[str, Any]
-    expect: Optional[float] = None
+    expect: Optional[float] = None  # an int from the file stays an int: exact past 2**53
     error: Optional[str] = None
     tolerance: float = 0.0
     rel_tolerance: float = 0.0

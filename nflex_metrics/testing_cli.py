@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import IO, TYPE_CHECKING, Any, Optional
 
-from ._console import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, plural
+from ._console import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, plural, problem_text
 
 if TYPE_CHECKING:
     from .errors import MappingProblem
@@ -79,7 +79,7 @@ def run_tests(
         arrow = _arrow(out)
         for report in reports:
             for problem in report.problems:
-                print(problem, file=out)
+                print(problem_text(problem), file=out)
             for failure in report.failures:
                 print(str(failure).replace(" → ", f" {arrow} "), file=out)
             print(report.summary(), file=out)
@@ -168,7 +168,7 @@ def write_junit_xml(reports: Sequence[FileReport], path: str) -> None:
                 suite, "testcase", classname=classname, name="(test file)", file=report.file
             )
             error = ET.SubElement(case, "error", message=report.summary(), type="MappingTestError")
-            error.text = "\n".join(str(problem) for problem in report.problems)
+            error.text = "\n".join(problem_text(problem) for problem in report.problems)
         for result in report.results:
             case = ET.SubElement(
                 suite,
@@ -287,7 +287,7 @@ def _fuzz_settings(path: str, mapping: Any, out: IO[str]) -> Optional[dict[str, 
 
 def _print_problems(problems: Sequence[MappingProblem], summary: str, out: IO[str]) -> None:
     for problem in problems:
-        print(problem, file=out)
+        print(problem_text(problem), file=out)
     print(summary, file=out)
 
 

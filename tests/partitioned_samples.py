@@ -90,14 +90,15 @@ def by_rid(rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
 
 def example_input() -> pa.Table:
     """What the examples (``examples/spark_convert.py``, ``examples/dask_convert.py``)
-    convert in their tests: a few samples of ``examples/mapping.yaml``, one unknown."""
+    convert in their tests: a few samples of ``examples/mapping.yaml``, one unknown, one
+    NaN (a value, not NULL)."""
     return pa.table(
         {
-            "metric": ["cpu_usage", "memory_usage", "disk_usage", "gpu_usage"],
-            "value": [0.5, 1024.0, None, 1.0],
-            "total": [None, 4096.0, None, None],
-            "disk_used": [None, None, 30.0, None],
-            "disk_avail": [None, None, 0.0, None],
-            "resource_id": ["vm-1", "vm-1", "vm-2", "vm-2"],
+            "metric": ["cpu_usage", "memory_usage", "disk_usage", "gpu_usage", "cpu_usage"],
+            "value": [0.5, 1024.0, None, 1.0, math.nan],
+            "total": [None, 4096.0, None, None, None],
+            "disk_used": [None, None, 30.0, None, None],
+            "disk_avail": [None, None, 0.0, None, None],
+            "resource_id": ["vm-1", "vm-1", "vm-2", "vm-2", "vm-3"],
         }
     )

@@ -24,7 +24,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, get_task_stream
-from partitioned_samples import MAPPING, MAPPING_YAML, clean, example_input, samples
+from partitioned_samples import (
+    MAPPING,
+    MAPPING_YAML,
+    clean,
+    comparable,
+    example_input,
+    samples,
+)
 
 from nflex_metrics import MappingError, load_metric_mapping
 from nflex_metrics import dask as nflex_dask
@@ -164,18 +171,18 @@ def test_each_worker_compiles_an_expression_once(client: Client) -> None:
     assert (ids.nunique() == 1).all()
 
 
-def test_the_example_converts_a_parquet_file(tmp_path: Path) -> None:
+def run_example(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``examples/dask_convert.py`` on :func:`example_input` written as Parquet."""
     pq.write_table(example_input(), tmp_path / "samples.parquet")
-    result = subprocess.run(
+    return subprocess.run(
         [
             sys.executable,
             str(ROOT / "examples" / "dask_convert.py"),
             str(tmp_path / "samples.parquet"),
             str(tmp_path / "converted"),
-            "--on-error",
-            "null",
             "--workers",
             "2",
+            *args,
         ],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -183,8 +190,38 @@ def test_the_example_converts_a_parquet_file(tmp_path: Path) -> None:
         timeout=300,
         check=False,
     )
+
+
+def test_the_example_converts_a_parquet_file_keeping_nan_apart_from_null(
+    tmp_path: Path,
+) -> None:
+    result = run_example(tmp_path, "--on-error", "null")
     assert result.returncode == 0, result.stderr[-3000:]
     got = pq.read_table(tmp_path / "converted").to_pylist()
     mapping = load_metric_mapping(ROOT / "examples" / "mapping.yaml")
     want = convert_table(example_input(), mapping, on_error="null").to_pylist()
-    assert sorted(got, key=str) == sorted(want, key=str)
+    assert by_key(got) == by_key(want)
+
+
+def by_key(rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    """Rows keyed by resource and metric (unique in the example), cells made comparable."""
+    return {
+        (row["resource_id"], row["metric"]): {k: comparable(v) for k, v in row.items()}
+        for row in rows
+    }
+
+
+def test_the_example_names_the_failing_row_in_one_line_and_exits_1(tmp_path: Path) -> None:
+    result = run_example(tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "dask_convert.py: partition 0, row 3: unknown metric 'gpu_usage'"
+    )
+
+
+def test_the_example_reports_a_broken_mapping_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text("cpu: {conversion_expr: value * / 2}\n")
+    result = run_example(tmp_path, "--mapping", str(tmp_path / "broken.yaml"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("1 problem in metric mapping\n"), result.stderr
+    assert "broken.yaml:1:" in result.stderr and "Traceback" not in result.stderr

@@ -20,7 +20,15 @@ pytest.importorskip("pyspark")
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from partitioned_samples import MAPPING, MAPPING_YAML, by_rid, clean, example_input, samples
+from partitioned_samples import (
+    MAPPING,
+    MAPPING_YAML,
+    by_rid,
+    clean,
+    comparable,
+    example_input,
+    samples,
+)
 from pyspark.errors import PythonException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
@@ -223,18 +231,18 @@ def test_each_python_worker_compiles_an_expression_once(spark: SparkSession) -> 
     assert all(len(set(ids)) == 1 for ids in by_process.values())
 
 
-def test_the_example_converts_a_parquet_file(tmp_path: Path) -> None:
+def run_example(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``examples/spark_convert.py`` on :func:`example_input` written as Parquet."""
     pq.write_table(example_input(), tmp_path / "samples.parquet")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("PYSPARK_PYTHON", None)  # the example runs its workers on its own interpreter
-    result = subprocess.run(
+    return subprocess.run(
         [
             sys.executable,
             str(ROOT / "examples" / "spark_convert.py"),
             str(tmp_path / "samples.parquet"),
             str(tmp_path / "converted.parquet"),
-            "--on-error",
-            "null",
+            *args,
         ],
         env=env,
         capture_output=True,
@@ -242,11 +250,37 @@ def test_the_example_converts_a_parquet_file(tmp_path: Path) -> None:
         timeout=300,
         check=False,
     )
+
+
+def test_the_example_converts_a_parquet_file(tmp_path: Path) -> None:
+    result = run_example(tmp_path, "--on-error", "null")
     assert result.returncode == 0, result.stderr[-3000:]
     got = pq.read_table(tmp_path / "converted.parquet")
     mapping = load_metric_mapping(ROOT / "examples" / "mapping.yaml")
     want = convert_table(example_input(), mapping, on_error="null")
-    key = "resource_id"
-    assert sorted(got.to_pylist(), key=lambda r: (r[key], r["metric"])) == sorted(
-        want.to_pylist(), key=lambda r: (r[key], r["metric"])
+    assert by_key(got.to_pylist()) == by_key(want.to_pylist())
+
+
+def by_key(rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    """Rows keyed by resource and metric (unique in the example), cells made comparable."""
+    return {
+        (row["resource_id"], row["metric"]): {k: comparable(v) for k, v in row.items()}
+        for row in rows
+    }
+
+
+def test_the_example_names_the_failing_row_in_one_line_and_exits_1(tmp_path: Path) -> None:
+    result = run_example(tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "spark_convert.py: partition 0, row 3: unknown metric 'gpu_usage'"
     )
+
+
+def test_the_example_reports_a_broken_mapping_without_starting_spark(tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text("cpu: {conversion_expr: value * / 2}\n")
+    result = run_example(tmp_path, "--mapping", str(tmp_path / "broken.yaml"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("1 problem in metric mapping\n"), result.stderr
+    assert "broken.yaml:1:" in result.stderr
+    assert "Traceback" not in result.stderr and "Spark" not in result.stderr

@@ -89,8 +89,8 @@ def test_each_failure_is_printed_with_the_test_file_line_then_a_summary(
     code, lines = cli(capsys, "test", "failing.mapping-test.yaml", "passing.mapping-test.yaml")
     assert code == EXIT_PROBLEMS
     assert lines == [
-        'failing.mapping-test.yaml:6: cpu_usage: {"value": 0.5} → got 50.0, expected 5.0',
-        'failing.mapping-test.yaml:9: bits: {"value": null} → got null, expected 0.0',
+        'failing.mapping-test.yaml:6: cpu_usage: {"value": 0.5} → got 50.0, expected 5',
+        'failing.mapping-test.yaml:9: bits: {"value": null} → got null, expected 0',
         "failing.mapping-test.yaml: 2 of 3 cases failed",
         "passing.mapping-test.yaml: ok: 2 cases, 1 of 3 metrics tested",
     ]
@@ -140,9 +140,8 @@ def test_json_report_lists_files_failures_and_problems(
         "case": "cpu_usage[2]",
         "input": {"value": 0.5},
         "got": "50.0",
-        "expected": "5.0",
-        "message": 'failing.mapping-test.yaml:6: cpu_usage: {"value": 0.5} '
-        "→ got 50.0, expected 5.0",
+        "expected": "5",
+        "message": 'failing.mapping-test.yaml:6: cpu_usage: {"value": 0.5} → got 50.0, expected 5',
     }
     (problem,) = broken["problems"]
     assert (problem["line"], problem["column"], problem["key"]) == (5, 39, "cpu_usage")
@@ -177,10 +176,10 @@ def test_junit_xml_has_a_suite_per_file_a_case_per_case_and_counts_that_add_up(
     assert list(failing) == ["cpu_usage[1]", "cpu_usage[2]", "bits[1]"]
     failure = failing["cpu_usage[2]"].find("failure")
     assert failure is not None and failing["cpu_usage[2]"].get("line") == "6"
-    assert failure.get("message") == "got 50.0, expected 5.0"
+    assert failure.get("message") == "got 50.0, expected 5"
     assert (
         failure.text
-        == 'failing.mapping-test.yaml:6: cpu_usage: {"value": 0.5} → got 50.0, expected 5.0'
+        == 'failing.mapping-test.yaml:6: cpu_usage: {"value": 0.5} → got 50.0, expected 5'
     )
     error = suites[2].find("testcase/error")
     assert error is not None and "broken.mapping-test.yaml:5:39: cpu_usage:" in (error.text or "")
@@ -352,3 +351,17 @@ def test_fuzz_without_hypothesis_names_the_extra_to_install(folder: Path) -> Non
 def test_test_runs_without_hypothesis(folder: Path) -> None:
     result = run_without_hypothesis(folder, "test", "passing.mapping-test.yaml")
     assert (result.returncode, result.stderr) == (EXIT_OK, "")
+
+
+def test_a_file_that_cannot_be_read_is_named_without_a_line_like_check(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, lines = cli(capsys, "test", "missing.mapping-test.yaml")
+    assert code == EXIT_PROBLEMS
+    assert lines == [
+        "missing.mapping-test.yaml: cannot read the test file: No such file or directory",
+        "missing.mapping-test.yaml: 1 problem",
+    ]
+    code, lines = cli(capsys, "fuzz", "missing.yaml")
+    assert code == EXIT_PROBLEMS
+    assert lines[0] == "missing.yaml: cannot read the mapping file: No such file or directory"

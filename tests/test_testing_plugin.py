@@ -77,7 +77,7 @@ def test_a_failing_case_reports_file_line_metric_input_got_and_expected(
         [
             "*_ disk_usage[[]1[]] _*",
             'metrics.mapping-test.yaml:5: disk_usage: {"disk_used": 30, "disk_avail": 120} '
-            "→ got 25.0, expected 24.0",
+            "→ got 25.0, expected 24",
         ]
     )
     assert "Traceback" not in result.stdout.str()
@@ -173,5 +173,16 @@ def test_plain_pytest_in_a_fresh_project_that_only_installs_this_package(tmp_pat
     assert "1 failed, 3 passed" in result.stdout
     assert (
         'metrics.mapping-test.yaml:5: disk_usage: {"disk_used": 30, "disk_avail": 120} '
-        "→ got 25.0, expected 24.0"
+        "→ got 25.0, expected 24"
     ) in result.stdout
+
+
+def test_a_test_file_that_is_not_utf8_is_a_collection_error_naming_the_file(
+    project: pytest.Pytester,
+) -> None:
+    (project.path / "metrics.mapping-test.yaml").write_bytes(b"\xff\n")
+    result = project.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["metrics.mapping-test.yaml: the file is not UTF-8 text: invalid start byte"]
+    )
