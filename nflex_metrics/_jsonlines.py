@@ -444,7 +444,10 @@ def null_line(record: dict[str, Any]) -> bytes:
     lost = [key for key, value in record.items() if not _writable(value)]
     record.update(dict.fromkeys(lost))
     names = ", ".join(map(repr, lost))
-    record[ERROR_FIELD] = f"{record[ERROR_FIELD]} (not valid JSON, written as null: {names})"
+    fields, their = ("field", "its") if len(lost) == 1 else ("fields", "their")
+    record[ERROR_FIELD] = (
+        f"{record[ERROR_FIELD]}; {fields} {names} written as null: JSON cannot hold {their} value"
+    )
     return std_dumps(record)
 
 
