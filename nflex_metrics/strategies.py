@@ -104,7 +104,7 @@ def numbers() -> st.SearchStrategy[float]:
     )
 
 
-@functools.lru_cache(maxsize=None)  # noqa: UP033 (Python 3.9 has no functools.cache)
+@functools.cache
 def _leaves() -> st.SearchStrategy[Expr]:
     return st.one_of(numbers().map(Number), names().map(Name), st.just(Null()))
 
