@@ -88,6 +88,15 @@ def by_rid(rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
     return {row["rid"]: {k: comparable(v) for k, v in row.items()} for row in rows}
 
 
+def by_resource_and_metric(rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    """Rows of :func:`example_input`'s conversion keyed by resource and metric (unique
+    there), each cell made :func:`comparable`."""
+    return {
+        (row["resource_id"], row["metric"]): {k: comparable(v) for k, v in row.items()}
+        for row in rows
+    }
+
+
 def example_input() -> pa.Table:
     """What the examples (``examples/spark_convert.py``, ``examples/dask_convert.py``)
     convert in their tests: a few samples of ``examples/mapping.yaml``, one unknown, one

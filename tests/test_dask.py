@@ -27,8 +27,8 @@ from distributed import Client, LocalCluster, get_task_stream
 from partitioned_samples import (
     MAPPING,
     MAPPING_YAML,
+    by_resource_and_metric,
     clean,
-    comparable,
     example_input,
     samples,
 )
@@ -200,15 +200,7 @@ def test_the_example_converts_a_parquet_file_keeping_nan_apart_from_null(
     got = pq.read_table(tmp_path / "converted").to_pylist()
     mapping = load_metric_mapping(ROOT / "examples" / "mapping.yaml")
     want = convert_table(example_input(), mapping, on_error="null").to_pylist()
-    assert by_key(got) == by_key(want)
-
-
-def by_key(rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
-    """Rows keyed by resource and metric (unique in the example), cells made comparable."""
-    return {
-        (row["resource_id"], row["metric"]): {k: comparable(v) for k, v in row.items()}
-        for row in rows
-    }
+    assert by_resource_and_metric(got) == by_resource_and_metric(want)
 
 
 def test_the_example_names_the_failing_row_in_one_line_and_exits_1(tmp_path: Path) -> None:

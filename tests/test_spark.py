@@ -23,9 +23,9 @@ import pyarrow.parquet as pq
 from partitioned_samples import (
     MAPPING,
     MAPPING_YAML,
+    by_resource_and_metric,
     by_rid,
     clean,
-    comparable,
     example_input,
     samples,
 )
@@ -258,15 +258,7 @@ def test_the_example_converts_a_parquet_file(tmp_path: Path) -> None:
     got = pq.read_table(tmp_path / "converted.parquet")
     mapping = load_metric_mapping(ROOT / "examples" / "mapping.yaml")
     want = convert_table(example_input(), mapping, on_error="null")
-    assert by_key(got.to_pylist()) == by_key(want.to_pylist())
-
-
-def by_key(rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
-    """Rows keyed by resource and metric (unique in the example), cells made comparable."""
-    return {
-        (row["resource_id"], row["metric"]): {k: comparable(v) for k, v in row.items()}
-        for row in rows
-    }
+    assert by_resource_and_metric(got.to_pylist()) == by_resource_and_metric(want.to_pylist())
 
 
 def test_the_example_names_the_failing_row_in_one_line_and_exits_1(tmp_path: Path) -> None:
