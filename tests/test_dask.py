@@ -8,8 +8,6 @@ The cluster starts once per test session. Selected with ``pytest -m dask``; need
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,25 +20,20 @@ pytest.importorskip("distributed")
 import dask.dataframe as dd
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, get_task_stream
 from partitioned_samples import (
     MAPPING,
     MAPPING_YAML,
-    by_resource_and_metric,
     clean,
-    example_input,
     samples,
 )
 
-from nflex_metrics import MappingError, load_metric_mapping
+from nflex_metrics import MappingError
 from nflex_metrics import dask as nflex_dask
 from nflex_metrics.columnar import convert_table
 from nflex_metrics.partitions import PartitionConversionError, PartitionConverter
 
 pytestmark = pytest.mark.dask
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -169,51 +162,3 @@ def test_each_worker_compiles_an_expression_once(client: Client) -> None:
     ids = seen.groupby("pid")["expression"]
     assert ids.size().max() > 1  # a process ran several tasks
     assert (ids.nunique() == 1).all()
-
-
-def run_example(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``examples/dask_convert.py`` on :func:`example_input` written as Parquet."""
-    pq.write_table(example_input(), tmp_path / "samples.parquet")
-    return subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "examples" / "dask_convert.py"),
-            str(tmp_path / "samples.parquet"),
-            str(tmp_path / "converted"),
-            "--workers",
-            "2",
-            *args,
-        ],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def test_the_example_converts_a_parquet_file_keeping_nan_apart_from_null(
-    tmp_path: Path,
-) -> None:
-    result = run_example(tmp_path, "--on-error", "null")
-    assert result.returncode == 0, result.stderr[-3000:]
-    got = pq.read_table(tmp_path / "converted").to_pylist()
-    mapping = load_metric_mapping(ROOT / "examples" / "mapping.yaml")
-    want = convert_table(example_input(), mapping, on_error="null").to_pylist()
-    assert by_resource_and_metric(got) == by_resource_and_metric(want)
-
-
-def test_the_example_names_the_failing_row_in_one_line_and_exits_1(tmp_path: Path) -> None:
-    result = run_example(tmp_path)
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[-1] == (
-        "dask_convert.py: partition 0, row 3: unknown metric 'gpu_usage'"
-    )
-
-
-def test_the_example_reports_a_broken_mapping_without_a_traceback(tmp_path: Path) -> None:
-    (tmp_path / "broken.yaml").write_text("cpu: {conversion_expr: value * / 2}\n")
-    result = run_example(tmp_path, "--mapping", str(tmp_path / "broken.yaml"))
-    assert result.returncode == 1
-    assert result.stderr.startswith("1 problem in metric mapping\n"), result.stderr
-    assert "broken.yaml:1:" in result.stderr and "Traceback" not in result.stderr

@@ -8,7 +8,6 @@ can. Selected with ``pytest -m spark``; needs the ``spark`` extra and a Java run
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,21 +18,18 @@ import pytest
 pytest.importorskip("pyspark")
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from partitioned_samples import (
     MAPPING,
     MAPPING_YAML,
-    by_resource_and_metric,
     by_rid,
     clean,
-    example_input,
     samples,
 )
 from pyspark.errors import PythonException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
 
-from nflex_metrics import MappingError, load_metric_mapping
+from nflex_metrics import MappingError
 from nflex_metrics import spark as nflex_spark
 from nflex_metrics.columnar import convert_table
 from nflex_metrics.partitions import PartitionConverter
@@ -44,7 +40,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
 
 #: The Spark type of each Arrow type the samples and the output use.
 SPARK_TYPES = {
@@ -229,50 +224,3 @@ def test_each_python_worker_compiles_an_expression_once(spark: SparkSession) -> 
         by_process.setdefault(row.pid, []).append(row.expression)
     assert max(map(len, by_process.values())) > 1  # a process ran several tasks
     assert all(len(set(ids)) == 1 for ids in by_process.values())
-
-
-def run_example(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``examples/spark_convert.py`` on :func:`example_input` written as Parquet."""
-    pq.write_table(example_input(), tmp_path / "samples.parquet")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("PYSPARK_PYTHON", None)  # the example runs its workers on its own interpreter
-    return subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "examples" / "spark_convert.py"),
-            str(tmp_path / "samples.parquet"),
-            str(tmp_path / "converted.parquet"),
-            *args,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def test_the_example_converts_a_parquet_file(tmp_path: Path) -> None:
-    result = run_example(tmp_path, "--on-error", "null")
-    assert result.returncode == 0, result.stderr[-3000:]
-    got = pq.read_table(tmp_path / "converted.parquet")
-    mapping = load_metric_mapping(ROOT / "examples" / "mapping.yaml")
-    want = convert_table(example_input(), mapping, on_error="null")
-    assert by_resource_and_metric(got.to_pylist()) == by_resource_and_metric(want.to_pylist())
-
-
-def test_the_example_names_the_failing_row_in_one_line_and_exits_1(tmp_path: Path) -> None:
-    result = run_example(tmp_path)
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[-1] == (
-        "spark_convert.py: partition 0, row 3: unknown metric 'gpu_usage'"
-    )
-
-
-def test_the_example_reports_a_broken_mapping_without_starting_spark(tmp_path: Path) -> None:
-    (tmp_path / "broken.yaml").write_text("cpu: {conversion_expr: value * / 2}\n")
-    result = run_example(tmp_path, "--mapping", str(tmp_path / "broken.yaml"))
-    assert result.returncode == 1
-    assert result.stderr.startswith("1 problem in metric mapping\n"), result.stderr
-    assert "broken.yaml:1:" in result.stderr
-    assert "Traceback" not in result.stderr and "Spark" not in result.stderr
