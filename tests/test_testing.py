@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from mapping_loaders import LOADERS, libyaml
+from mapping_test_example import MAPPING as EXAMPLE_MAPPING
+from mapping_test_example import TESTS
 
 from nflex_metrics import parse_metric_mapping
 from nflex_metrics.errors import VariableLookupError
@@ -22,31 +24,17 @@ from nflex_metrics.testing import (
     run_mapping_tests,
 )
 
-MAPPING = """\
-disk_usage:
-  conversion_expr: >
-    CASE WHEN disk_avail = 0 THEN NULL
-         ELSE disk_used / disk_avail * 100 END
-cpu_usage:
-  conversion_expr: value * 100
+MAPPING = (
+    EXAMPLE_MAPPING
+    + """\
 sum:
   conversion_expr: a + b
 raw:
   unit: bytes
 """
+)
 
-ISSUE_EXAMPLE = """\
-mapping: mapping.yaml            # relative to the test file
-tests:
-  - metric: disk_usage
-    cases:
-      - {input: {disk_used: 30, disk_avail: 120}, expect: 25.0}
-      - {input: {disk_used: 30, disk_avail: 0}, expect: null}
-      - {input: {disk_used: 30}, error: VariableLookupError}
-  - metric: cpu_usage
-    cases:
-      - {input: {value: 0.421}, expect: 42.1, tolerance: 1e-9}
-"""
+ISSUE_EXAMPLE = TESTS
 
 
 def read_tests(text: str, source: str = "t.mapping-test.yaml") -> MappingTests:

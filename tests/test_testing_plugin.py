@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml  # noqa: F401
+from mapping_test_example import MAPPING, TESTS
 
 # pytester's in-process runs forget the modules first imported during them; PyYAML's C
 # extension cannot be imported twice, so a second run would mix two PyYAMLs' node
@@ -22,28 +23,6 @@ import nflex_metrics.testing  # noqa: F401
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
-
-MAPPING = """\
-disk_usage:
-  conversion_expr: >
-    CASE WHEN disk_avail = 0 THEN NULL
-         ELSE disk_used / disk_avail * 100 END
-cpu_usage:
-  conversion_expr: value * 100
-"""
-
-TESTS = """\
-mapping: mapping.yaml
-tests:
-  - metric: disk_usage
-    cases:
-      - {input: {disk_used: 30, disk_avail: 120}, expect: 25.0}
-      - {input: {disk_used: 30, disk_avail: 0}, expect: null}
-      - {input: {disk_used: 30}, error: VariableLookupError}
-  - metric: cpu_usage
-    cases:
-      - {input: {value: 0.421}, expect: 42.1, tolerance: 1e-9}
-"""
 
 
 @pytest.fixture
